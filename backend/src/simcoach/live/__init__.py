@@ -1,0 +1,1 @@
+"""Live state of rigs and fan-out to dashboards."""

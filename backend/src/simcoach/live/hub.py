@@ -1,0 +1,176 @@
+"""The live hub: rig state and fan-out of frames, sessions and events to dashboards.
+
+Publishing never awaits a dashboard. Each dashboard owns bounded per-rig queues
+that keep the newest frames; when a slow dashboard lets one fill, the oldest
+frame is dropped and counted. Session and event messages are never dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+
+from simcoach.live.rigs import RigState
+from simcoach_agent.telemetry import Frame, SessionInfo
+from simcoach_agent.telemetry.codec import encode_json
+
+ALL = "all"
+
+
+class Subscriber:
+    """One dashboard connection's mailbox."""
+
+    def __init__(self, rig: str, max_frames: int) -> None:
+        self.rig = rig
+        self.max_frames = max_frames
+        self.frames: dict[str, deque[bytes]] = {}
+        self.control: deque[bytes] = deque()
+        self.dropped = 0
+        self.sent = 0
+        self.wake = asyncio.Event()
+
+    def wants(self, rig: str) -> bool:
+        return self.rig in (ALL, rig)
+
+    def offer_frames(self, rig: str, encoded: Iterable[bytes]) -> None:
+        queue = self.frames.get(rig)
+        if queue is None:
+            queue = self.frames[rig] = deque(maxlen=self.max_frames)
+        for item in encoded:
+            if len(queue) == self.max_frames:
+                self.dropped += 1
+            queue.append(item)
+        self.wake.set()
+
+    def offer_control(self, message: bytes) -> None:
+        self.control.append(message)
+        self.wake.set()
+
+    async def next_messages(self) -> list[str]:
+        """Wait for something to send; return it as JSON texts, control first, frames batched per rig."""
+        await self.wake.wait()
+        self.wake.clear()
+        out = [m.decode() for m in self.control]
+        self.control.clear()
+        for rig, queue in self.frames.items():
+            if queue:
+                frames = b",".join(queue)
+                self.sent += len(queue)
+                queue.clear()
+                out.append(
+                    '{"type":"frames","rig":' + encode_json(rig).decode() + ',"frames":[' + frames.decode() + "]}"
+                )
+        return out
+
+
+class Hub:
+    """Rig states and dashboard subscribers of one backend process."""
+
+    def __init__(self, dashboard_queue_frames: int = 64) -> None:
+        self.rigs: dict[str, RigState] = {}
+        self.subscribers: set[Subscriber] = set()
+        self.dashboard_queue_frames = dashboard_queue_frames
+        self.started = time.time()
+
+    # --- rigs ---------------------------------------------------------------
+    def rig(self, name: str) -> RigState:
+        state = self.rigs.get(name)
+        if state is None:
+            state = self.rigs[name] = RigState(name)
+        return state
+
+    def rig_connected(self, name: str) -> RigState:
+        state = self.rig(name)
+        state.connected = True
+        state.connected_since = time.time()
+        self._broadcast_rigs()
+        return state
+
+    def rig_disconnected(self, name: str) -> None:
+        state = self.rig(name)
+        state.connected = False
+        self._broadcast_rigs()
+
+    def set_session(self, name: str, session: SessionInfo) -> None:
+        session.rig = name
+        state = self.rig(name)
+        state.session = session
+        message = encode_json(session)
+        for sub in self.subscribers:
+            if sub.wants(name):
+                sub.offer_control(message)
+
+    def publish_frames(self, state: RigState, frames: list[Frame]) -> int:
+        """Take new frames of one rig (oldest first), skip duplicates, fan out; returns frames taken."""
+        now = time.monotonic()
+        fresh: list[Frame] = []
+        for frame in frames:
+            if state.accepts(frame.seq):
+                state.take(frame, now)
+                fresh.append(frame)
+            else:
+                state.duplicates += 1
+        if fresh:
+            encoded = [encode_json(f) for f in fresh]
+            for sub in self.subscribers:
+                if sub.wants(state.name):
+                    sub.offer_frames(state.name, encoded)
+        return len(fresh)
+
+    def publish_event(self, rig: str, message: bytes) -> None:
+        """Fan out a non-droppable message (a coaching event) already encoded as JSON."""
+        for sub in self.subscribers:
+            if sub.wants(rig):
+                sub.offer_control(message)
+
+    # --- dashboards ---------------------------------------------------------
+    @asynccontextmanager
+    async def subscribe(self, rig: str = ALL) -> AsyncIterator[Subscriber]:
+        sub = Subscriber(rig, self.dashboard_queue_frames)
+        self._greet(sub)
+        self.subscribers.add(sub)
+        try:
+            yield sub
+        finally:
+            self.subscribers.discard(sub)
+
+    def resubscribe(self, sub: Subscriber, rig: str) -> None:
+        """Point a dashboard at another rig (or all); it gets the sessions it now needs."""
+        sub.rig = rig
+        sub.frames.clear()
+        self._greet(sub)
+
+    def _greet(self, sub: Subscriber) -> None:
+        sub.offer_control(encode_json({"type": "rigs", "rigs": self.rig_list(), "subscribed": sub.rig}))
+        for state in self.rigs.values():
+            if state.session is not None and sub.wants(state.name):
+                sub.offer_control(encode_json(state.session))
+
+    def _broadcast_rigs(self) -> None:
+        for sub in self.subscribers:
+            sub.offer_control(encode_json({"type": "rigs", "rigs": self.rig_list(), "subscribed": sub.rig}))
+
+    def rig_list(self) -> list[dict[str, object]]:
+        now = time.monotonic()
+        return [
+            {
+                "rig": s.name,
+                "connected": s.connected,
+                "fps": round(s.frames_per_second(now), 1),
+                "last_seq": s.last_seq,
+                "frames": s.frames_taken,
+                "duplicates": s.duplicates,
+                "errors": s.errors,
+                "game": s.session.game if s.session else None,
+                "track": s.session.track if s.session else None,
+                "car": s.session.car if s.session else None,
+                "driver": s.session.driver if s.session else None,
+            }
+            for s in sorted(self.rigs.values(), key=lambda s: s.name)
+        ]
+
+    def dashboard_list(self) -> list[dict[str, object]]:
+        return [{"rig": s.rig, "sent": s.sent, "dropped": s.dropped} for s in self.subscribers]

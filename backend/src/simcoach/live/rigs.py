@@ -1,0 +1,46 @@
+"""Live state of each rig: its session, the last frame taken, and the counters the status page shows."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from simcoach_agent.telemetry import Frame, SessionInfo
+
+_RATE_WINDOW_S = 2.0
+
+
+@dataclass(slots=True, eq=False)
+class RigState:
+    name: str
+    connected: bool = False
+    session: SessionInfo | None = None
+    last_frame: Frame | None = None
+    last_seq: int | None = None
+    frames_taken: int = 0
+    duplicates: int = 0
+    errors: int = 0
+    connected_since: float | None = None
+    # The connection speaking for this rig now; a newer one takes over from it.
+    owner: object | None = None
+    # Arrival times (monotonic) of the latest frames, for the frames-per-second figure.
+    _arrivals: deque[float] = field(default_factory=lambda: deque(maxlen=256))
+
+    def accepts(self, seq: int) -> bool:
+        """True when ``seq`` is new: a resent frame after a reconnect is not taken twice."""
+        return self.last_seq is None or seq > self.last_seq
+
+    def take(self, frame: Frame, now: float) -> None:
+        self.last_frame = frame
+        self.last_seq = frame.seq
+        self.frames_taken += 1
+        self._arrivals.append(now)
+
+    def frames_per_second(self, now: float | None = None) -> float:
+        now = time.monotonic() if now is None else now
+        recent = [t for t in self._arrivals if now - t <= _RATE_WINDOW_S]
+        if len(recent) < 2:
+            return 0.0
+        span = max(now - recent[0], recent[-1] - recent[0])
+        return (len(recent) - 1) / span if span > 0 else 0.0

@@ -1,0 +1,32 @@
+"""Service status and the list of rigs."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter
+
+from simcoach import __version__
+from simcoach.deps import HubDep
+
+router = APIRouter(prefix="/api", tags=["status"])
+
+
+@router.get("/status")
+def status(hub: HubDep) -> dict[str, Any]:
+    """Version, uptime, connected rigs with their frame rates, dashboards and storage state."""
+    return {
+        "version": __version__,
+        "uptime_s": round(time.time() - hub.started, 1),
+        "rigs": [r for r in hub.rig_list() if r["connected"]],
+        "dashboards": {"connected": len(hub.subscribers), "clients": hub.dashboard_list()},
+        # History storage (InfluxDB, the embedded store) reports here once configured.
+        "storage": {"history": "disabled"},
+    }
+
+
+@router.get("/rigs")
+def rigs(hub: HubDep) -> list[dict[str, Any]]:
+    """Every rig seen since start, connected or not."""
+    return hub.rig_list()

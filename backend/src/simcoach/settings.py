@@ -1,0 +1,76 @@
+"""Backend settings, read once from SIMCOACH_* environment variables and .env (see .env.example)."""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Tokens that ship in .env.example; refused outside development so that a
+# server is never exposed with a published secret.
+PLACEHOLDER_TOKENS = frozenset({"change-me", "changeme", "placeholder", "secret", "token"})
+
+_REPO_FRONTEND = Path(__file__).resolve().parents[3] / "frontend"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SIMCOACH_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(5001, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    # One token per rig: "rig1:token1,rig2:token2". The token decides which rig
+    # a connection may speak for.
+    rig_tokens: Annotated[dict[str, SecretStr], NoDecode] = Field(default_factory=dict)
+
+    demo: bool = False
+    demo_rig: str = "demo"
+    demo_seed: int = 1
+    demo_mistakes: str = ""
+    demo_rate_hz: float = Field(60.0, gt=0, le=1000)
+
+    frontend_dir: Path = _REPO_FRONTEND
+    # Frames a dashboard may have waiting per rig before the oldest are dropped: about
+    # a second at 60 Hz, so a batch a rig sends after a reconnect passes whole.
+    dashboard_queue_frames: int = Field(64, ge=1, le=10000)
+    # How often a rig connection is told the highest seq taken, in seconds.
+    ack_interval_s: float = Field(0.1, gt=0, le=10)
+
+    @field_validator("rig_tokens", mode="before")
+    @classmethod
+    def _parse_tokens(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        tokens: dict[str, str] = {}
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            rig, sep, token = item.partition(":")
+            if not sep or not rig.strip() or not token.strip():
+                raise ValueError(f"SIMCOACH_RIG_TOKENS: expected 'rig:token' pairs, got {item!r}")
+            tokens[rig.strip()] = token.strip()
+        return tokens
+
+    @model_validator(mode="after")
+    def _no_placeholders_in_production(self) -> Settings:
+        if self.environment == "production":
+            for rig, token in self.rig_tokens.items():
+                secret = token.get_secret_value()
+                if secret.lower() in PLACEHOLDER_TOKENS or len(secret) < 12:
+                    raise ValueError(
+                        f"SIMCOACH_RIG_TOKENS: the token of rig {rig!r} is a placeholder or shorter "
+                        "than 12 characters; set a real secret in production"
+                    )
+        return self
+
+    def rig_for_token(self, token: str) -> str | None:
+        """The rig a bearer token belongs to, or None."""
+        for rig, secret in self.rig_tokens.items():
+            if hmac.compare_digest(secret.get_secret_value().encode(), token.encode()):
+                return rig
+        return None

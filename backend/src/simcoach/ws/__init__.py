@@ -1,0 +1,1 @@
+"""WebSocket endpoints: rig ingest and dashboard fan-out."""

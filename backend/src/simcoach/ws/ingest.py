@@ -1,0 +1,157 @@
+"""Rig ingest WebSocket (/ws/ingest): authenticate, take frames, acknowledge, fan out.
+
+The receive loop never awaits storage or a dashboard: it validates, updates the
+rig's state and publishes. Acknowledgements go out on a timer so that a rig at
+hundreds of frames a second does not get one message back per frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Final
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from simcoach import __version__
+from simcoach.deps import HubDep, SettingsDep
+from simcoach.live.hub import Hub
+from simcoach.live.rigs import RigState
+from simcoach_agent.telemetry.codec import decode_rig_message, encode
+from simcoach_agent.telemetry.frame import PROTOCOL_VERSION
+from simcoach_agent.telemetry.messages import Ack, Error, Welcome
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+POLICY_VIOLATION: Final = 1008
+REPLACED: Final = 4000
+
+
+def _bearer(ws: WebSocket) -> str | None:
+    header = ws.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def _refuse(ws: WebSocket, reason: str) -> None:
+    # Accept first: a close before accept becomes a bare HTTP 403 and the rig
+    # would never see the reason.
+    await ws.accept()
+    await ws.close(code=POLICY_VIOLATION, reason=reason)
+
+
+@router.websocket("/ws/ingest")
+async def ingest(ws: WebSocket, hub: HubDep, settings: SettingsDep) -> None:
+    token = _bearer(ws)
+    if token is None:
+        await _refuse(ws, "missing bearer token: send 'Authorization: Bearer <rig token>'")
+        return
+    rig = settings.rig_for_token(token)
+    if rig is None:
+        await _refuse(ws, "unknown rig token")
+        return
+    await ws.accept()
+    try:
+        hello = await _await_hello(ws, rig)
+    except WebSocketDisconnect:
+        return
+    if hello is None:
+        return
+    await _run(ws, hub, rig, settings.ack_interval_s)
+
+
+async def _await_hello(ws: WebSocket, rig: str) -> str | None:
+    """Read messages until a hello; refuse one naming another rig or another protocol."""
+    while True:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return None
+        data = message.get("bytes") if message.get("bytes") is not None else message.get("text")
+        if data is None:
+            continue
+        incoming = decode_rig_message(data)
+        if incoming.hello is None:
+            reason = incoming.errors[0].reason if incoming.errors else "expected a hello message first"
+            await ws.send_bytes(encode(Error(reason=reason)))
+            continue
+        if incoming.hello.rig != rig:
+            await ws.close(POLICY_VIOLATION, f"this token is for rig {rig!r}, not {incoming.hello.rig!r}")
+            return None
+        if incoming.hello.protocol != PROTOCOL_VERSION:
+            await ws.close(
+                POLICY_VIOLATION,
+                f"protocol {incoming.hello.protocol} not supported; this backend speaks {PROTOCOL_VERSION}",
+            )
+            return None
+        return rig
+
+
+async def _run(ws: WebSocket, hub: Hub, rig: str, ack_interval: float) -> None:
+    state = hub.rig(rig)
+    previous = state.owner
+    if isinstance(previous, WebSocket) and previous.client_state == WebSocketState.CONNECTED:
+        # A rig that reconnects before its old socket timed out takes over.
+        with contextlib.suppress(RuntimeError, OSError):
+            await previous.close(REPLACED, "replaced by a newer connection of the same rig")
+    state.owner = ws
+    hub.rig_connected(rig)
+    await ws.send_bytes(encode(Welcome(rig=rig, last_seq=state.last_seq, server=f"simcoach {__version__}")))
+    acker = asyncio.create_task(_ack_loop(ws, state, ack_interval))
+    try:
+        await _receive_loop(ws, hub, state)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        acker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await acker
+        if state.owner is ws:
+            state.owner = None
+            hub.rig_disconnected(rig)
+
+
+async def _receive_loop(ws: WebSocket, hub: Hub, state: RigState) -> None:
+    receive = ws.receive
+    while True:
+        message = await receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        data = message.get("bytes")
+        if data is None:
+            data = message.get("text")
+            if data is None:
+                continue
+        incoming = decode_rig_message(data)
+        errors = incoming.errors
+        if incoming.session is not None:
+            hub.set_session(state.name, incoming.session)
+        if incoming.frames:
+            frames = incoming.frames
+            if any(f.rig != state.name for f in frames):
+                for f in frames:
+                    if f.rig != state.name:
+                        errors.append(
+                            Error(seq=f.seq, reason=f"frame for rig {f.rig!r} on the connection of {state.name!r}")
+                        )
+                frames = [f for f in frames if f.rig == state.name]
+            hub.publish_frames(state, frames)
+        if incoming.hello is not None:
+            errors.append(Error(reason="hello was already received on this connection"))
+        if errors:
+            state.errors += len(errors)
+            for error in errors:
+                log.info("rig %s: refused %s", state.name, error.reason)
+                await ws.send_bytes(encode(error))
+
+
+async def _ack_loop(ws: WebSocket, state: RigState, interval: float) -> None:
+    acked = state.last_seq
+    while True:
+        await asyncio.sleep(interval)
+        seq = state.last_seq
+        if seq is not None and seq != acked:
+            await ws.send_bytes(encode(Ack(seq=seq)))
+            acked = seq

@@ -1,0 +1,73 @@
+"""Turns a game source into numbered frames at a fixed rate, and notices session changes and laps."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+from simcoach_agent.games.base import TelemetrySource
+from simcoach_agent.telemetry import Frame, SessionInfo
+
+# How often (in samples) the session is compared for changes; it rarely changes.
+_SESSION_CHECK_EVERY = 30
+
+
+def first_seq() -> int:
+    """seq starts at the start time in microseconds so that it keeps increasing across agent restarts."""
+    return time.time_ns() // 1000
+
+
+class Sampler:
+    def __init__(self, source: TelemetrySource, rig: str, laps: int | None = None) -> None:
+        self.source = source
+        self.rig = rig
+        self.laps = laps
+        self.next_seq = first_seq()
+        self.session: SessionInfo | None = None
+        self.session_changed = False
+        self.frames = 0
+        self.idle = 0
+        self._laps_seen = 0
+        self._last_lap: int | None = None
+        self._since_check = _SESSION_CHECK_EVERY
+        self._stamps: deque[float] = deque(maxlen=128)
+
+    @property
+    def done(self) -> bool:
+        return self.laps is not None and self._laps_seen >= self.laps
+
+    def tick(self, t: float) -> Frame | None:
+        """One sample at Unix time ``t``: a new frame, or None when the game had nothing new."""
+        self._since_check += 1
+        if self._since_check >= _SESSION_CHECK_EVERY:
+            self._since_check = 0
+            session = self.source.session()
+            if session is not None and session != self.session:
+                self.session = session
+                self.session_changed = True
+        frame = self.source.sample(self.rig, self.next_seq, t)
+        if frame is None:
+            self.idle += 1
+            return None
+        if frame.lap is not None:
+            if self._last_lap is not None and frame.lap > self._last_lap:
+                self._laps_seen += frame.lap - self._last_lap
+                if self.done:
+                    return None  # the frame that starts lap N+1 is not part of the N laps asked for
+            self._last_lap = frame.lap
+        self.next_seq += 1
+        self.frames += 1
+        self._stamps.append(time.monotonic())
+        return frame
+
+    def take_session_change(self) -> SessionInfo | None:
+        if not self.session_changed:
+            return None
+        self.session_changed = False
+        return self.session
+
+    def rate_hz(self) -> float:
+        stamps = self._stamps
+        if len(stamps) < 2 or stamps[-1] == stamps[0]:
+            return 0.0
+        return (len(stamps) - 1) / (stamps[-1] - stamps[0])

@@ -1,0 +1,34 @@
+"""Backend settings: rig tokens and refusal of placeholder secrets outside development."""
+
+import pytest
+from pydantic import ValidationError
+
+from simcoach.settings import Settings
+
+
+def test_rig_tokens_parse_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SIMCOACH_RIG_TOKENS", "rig1:aaaaaaaaaaaaaaaa, rig2:bbbbbbbbbbbbbbbb")
+    settings = Settings()
+    assert settings.rig_for_token("bbbbbbbbbbbbbbbb") == "rig2"
+    assert settings.rig_for_token("nope") is None
+
+
+def test_a_malformed_token_list_names_the_setting(monkeypatch):
+    monkeypatch.setenv("SIMCOACH_RIG_TOKENS", "rig1-without-token")
+    with pytest.raises(ValidationError, match="SIMCOACH_RIG_TOKENS"):
+        Settings()
+
+
+def test_placeholder_tokens_are_refused_in_production(monkeypatch):
+    monkeypatch.setenv("SIMCOACH_RIG_TOKENS", "rig1:change-me")
+    monkeypatch.setenv("SIMCOACH_ENVIRONMENT", "production")
+    with pytest.raises(ValidationError, match="placeholder"):
+        Settings()
+    monkeypatch.setenv("SIMCOACH_ENVIRONMENT", "development")
+    assert Settings().rig_for_token("change-me") == "rig1"
+
+
+def test_a_bad_port_names_the_setting(monkeypatch):
+    monkeypatch.setenv("SIMCOACH_PORT", "99999")
+    with pytest.raises(ValidationError, match="port"):
+        Settings()
