@@ -88,3 +88,35 @@ def backend(tmp_path: Path) -> Iterator[Backend]:
     server = start_backend(tmp_path)
     yield server
     server.stop()
+
+
+@dataclass
+class Agent:
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_agent(tmp_path: Path, backend: Backend, *args: str, rig: str = "demo-agent") -> Agent:
+    """A real ``simcoach-agent`` process sending to ``backend`` as ``rig`` (stdout and stderr to a log)."""
+    log = tmp_path / f"agent-{rig}-{time.monotonic_ns()}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(BIN / "simcoach-agent"), "--server", backend.ws, "--token", TOKENS[rig], "--rig", rig, *args],
+            cwd=tmp_path,
+            env={**os.environ, "SIMCOACH_AGENT_SPOOL_DIR": str(tmp_path / "spool")},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    return Agent(process, log)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -50,7 +52,6 @@ async def dashboard(ws_base: str, rig: str = "all") -> ClientConnection:
 
 async def next_of_type(ws: ClientConnection, kind: str, timeout: float = 5.0) -> dict[str, Any]:
     """The next dashboard message of the given type, skipping others."""
-    import asyncio
 
     async def _wait() -> dict[str, Any]:
         while True:
@@ -59,3 +60,24 @@ async def next_of_type(ws: ClientConnection, kind: str, timeout: float = 5.0) ->
                 return message
 
     return await asyncio.wait_for(_wait(), timeout)
+
+
+async def collect_frames(
+    ws_base: str, rig: str, until: Callable[[list[dict[str, Any]]], bool], timeout: float = 30.0
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Frames (and the last session message) a dashboard gets for ``rig`` until ``until(frames)`` holds."""
+    frames: list[dict[str, Any]] = []
+    session: dict[str, Any] | None = None
+    async with await dashboard(ws_base, rig) as ws:
+
+        async def _run() -> None:
+            nonlocal session
+            while not until(frames):
+                message = json.loads(await ws.recv())
+                if message["type"] == "frames":
+                    frames.extend(message["frames"])
+                elif message["type"] == "session":
+                    session = message
+
+        await asyncio.wait_for(_run(), timeout)
+    return frames, session

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -53,6 +54,11 @@ def main(  # noqa: PLR0917 - Typer maps each parameter to a flag
     demo_mistakes: Annotated[
         str, typer.Option(help="Demo: mistakes, e.g. 'late_brake@La Source,coasting@Pouhon:3'.")
     ] = "",
+    record: Annotated[Path | None, typer.Option(help="Save the game's raw pages or packets to FILE.")] = None,
+    replay: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="Read a --record capture instead of the game.")
+    ] = None,
+    udp_port: Annotated[int, typer.Option(help="AMS2: UDP port the game sends to.")] = 5606,
 ) -> None:
     """Read a sim's telemetry and forward it to the simcoach backend."""
     overrides: dict[str, Any] = {
@@ -72,9 +78,10 @@ def main(  # noqa: PLR0917 - Typer maps each parameter to a flag
     options: dict[str, object] = {}
     if settings.game == "demo":
         options = {"rate_hz": settings.rate_hz, "seed": seed, "mistakes": demo_mistakes}
+    elif settings.game == "ams2":
+        options = {"port": udp_port}
     try:
-        source = create_source(settings.game, **options)
-        source.open()
+        source = create_source(settings.game, record=record, replay=replay, **options)
     except (ValueError, GameUnavailable) as exc:
         _fail(str(exc))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)

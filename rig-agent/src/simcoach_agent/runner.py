@@ -90,7 +90,7 @@ def _print_status(out: TextIO, sampler: Sampler, uplink: Uplink, spool: Spool) -
     what = f"{s.game} | {s.track or '?'} | {s.car or '?'}" if s else sampler.source.game
     link = "connected" if uplink.connected else "reconnecting"
     line = (
-        f"{what} | {sampler.source.status()} | {sampler.rate_hz():5.1f} Hz | {link} | "
+        f"{what} | {sampler.status()} | {sampler.rate_hz():5.1f} Hz | {link} | "
         f"spool {len(spool)} (dropped {spool.dropped}) | acked {uplink.acked}"
     )
     if out.isatty():

@@ -5,11 +5,14 @@ from __future__ import annotations
 import time
 from collections import deque
 
-from simcoach_agent.games.base import TelemetrySource
+from simcoach_agent.games.base import GameUnavailable, TelemetrySource
+from simcoach_agent.games.capture import CaptureEnded
 from simcoach_agent.telemetry import Frame, SessionInfo
 
 # How often (in samples) the session is compared for changes; it rarely changes.
 _SESSION_CHECK_EVERY = 30
+# How long to wait between attempts to attach to a game that is not running.
+REOPEN_EVERY_S = 1.0
 
 
 def first_seq() -> int:
@@ -31,13 +34,53 @@ class Sampler:
         self._last_lap: int | None = None
         self._since_check = _SESSION_CHECK_EVERY
         self._stamps: deque[float] = deque(maxlen=128)
+        self.attached = False
+        self.waiting_for: str | None = None
+        self.ended = False
+        self._reopen_at = 0.0
 
     @property
     def done(self) -> bool:
-        return self.laps is not None and self._laps_seen >= self.laps
+        return self.ended or (self.laps is not None and self._laps_seen >= self.laps)
+
+    def status(self) -> str:
+        return self.waiting_for or self.source.status()
 
     def tick(self, t: float) -> Frame | None:
-        """One sample at Unix time ``t``: a new frame, or None when the game had nothing new."""
+        """One sample at Unix time ``t``: a new frame, or None when the game had nothing new.
+
+        A game that is not running, or goes away, is waited for: the reason is
+        kept for the status line and the game is looked for again every second.
+        """
+        if not self.attached and not self._attach():
+            return None
+        try:
+            return self._sample(t)
+        except CaptureEnded:
+            self.ended = True
+            return None
+        except GameUnavailable as exc:
+            self.source.close()
+            self.attached = False
+            self.waiting_for = str(exc)
+            self._reopen_at = time.monotonic() + REOPEN_EVERY_S
+            return None
+
+    def _attach(self) -> bool:
+        now = time.monotonic()
+        if now < self._reopen_at:
+            return False
+        try:
+            self.source.open()
+        except GameUnavailable as exc:
+            self.waiting_for = str(exc)
+            self._reopen_at = now + REOPEN_EVERY_S
+            return False
+        self.attached = True
+        self.waiting_for = None
+        return True
+
+    def _sample(self, t: float) -> Frame | None:
         self._since_check += 1
         if self._since_check >= _SESSION_CHECK_EVERY:
             self._since_check = 0

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# One entry point for a fresh machine: sets everything up, then runs what was asked.
+#   ./dev.sh demo   the backend with the in-process demo rig and the dashboard on http://127.0.0.1:5001/
+#   ./dev.sh test   ruff, mypy and the whole test suite (installs what the tests need first)
+#   ./dev.sh bench  the benchmarks under bench/
+set -euo pipefail
+cd "$(dirname "$0")"
+
+VENV=.venv
+PY=$VENV/bin/python
+
+# Debian packages the tests need. Installed only when missing, and only where we can.
+DEBIAN_PACKAGES=()
+
+setup_python() {
+    if [ ! -x "$PY" ]; then
+        python3 -m venv "$VENV"
+    fi
+    "$PY" -m pip install --quiet --upgrade pip
+    "$PY" -m pip install --quiet -e rig-agent -e backend
+}
+
+setup_dev() {
+    setup_python
+    "$PY" -m pip install --quiet --group dev
+}
+
+setup_debian() {
+    local missing=()
+    for package in "${DEBIAN_PACKAGES[@]}"; do
+        dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+}
+
+case "${1:-}" in
+    demo)
+        shift
+        setup_python
+        exec "$VENV/bin/simcoach" serve --demo "$@"
+        ;;
+    test)
+        shift
+        if [ "${#DEBIAN_PACKAGES[@]}" -gt 0 ]; then setup_debian; fi
+        setup_dev
+        "$VENV/bin/ruff" check .
+        "$VENV/bin/ruff" format --check .
+        "$VENV/bin/mypy"
+        exec "$PY" -m pytest "$@"
+        ;;
+    bench)
+        shift
+        setup_dev
+        for script in bench/*.py; do
+            echo "== $script"
+            "$PY" "$script" "$@"
+        done
+        ;;
+    *)
+        echo "usage: ./dev.sh demo|test|bench [args]" >&2
+        exit 2
+        ;;
+esac
