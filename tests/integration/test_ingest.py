@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
+import sqlite3
 
 import httpx
 import msgspec
@@ -15,7 +17,7 @@ from websockets.exceptions import ConnectionClosed
 from simcoach_agent.telemetry import SessionInfo
 from simcoach_agent.telemetry.codec import decode_server_message, encode, encode_batch
 from simcoach_agent.telemetry.messages import Ack, Error, Hello
-from tests.conftest import TOKENS, Backend
+from tests.conftest import TOKENS, Backend, start_backend
 from tests.helpers import dashboard, frame_dict, make_frame, next_of_type, rig_connection
 
 pytestmark = pytest.mark.integration
@@ -236,3 +238,39 @@ def test_status_reports_rigs_rates_and_dashboards(backend: Backend):
     assert 30 < rig["fps"] < 90
     assert status["dashboards"]["connected"] == 1
     assert "storage" in status
+
+
+def test_acked_frames_survive_a_backend_restart_and_are_never_taken_twice(tmp_path):
+    first = start_backend(tmp_path)
+
+    async def before_restart():
+        rig, _ = await rig_connection(first.ws, "rig-a", TOKENS["rig-a"])
+        await rig.send(encode_batch([encode(make_frame("rig-a", s)) for s in range(1, 51)]))
+        acks = await _server_messages(rig, Ack)
+        while acks[-1].seq < 50:
+            acks = await _server_messages(rig, Ack)
+        await rig.close()
+
+    asyncio.run(before_restart())
+    first.stop()
+    second = start_backend(tmp_path, port=first.port)
+
+    async def after_restart():
+        viewer = await dashboard(second.ws, "rig-a")
+        rig, welcome = await rig_connection(second.ws, "rig-a", TOKENS["rig-a"])
+        assert welcome.last_seq == 50
+        await rig.send(encode_batch([encode(make_frame("rig-a", s)) for s in range(41, 61)]))
+        batch = await next_of_type(viewer, "frames")
+        assert [f["seq"] for f in batch["frames"]] == list(range(51, 61))
+        await rig.close()
+        await viewer.close()
+
+    try:
+        asyncio.run(after_restart())
+        storage = second.status()["storage"]
+        assert storage["backend"] == "sqlite"
+    finally:
+        second.stop()
+    with contextlib.closing(sqlite3.connect(tmp_path / "data" / "simcoach.db")) as db:
+        seqs = [row[0] for row in db.execute("SELECT seq FROM frames WHERE rig = 'rig-a' ORDER BY seq")]
+    assert seqs == list(range(1, 61))

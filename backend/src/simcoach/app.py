@@ -15,7 +15,18 @@ from simcoach.demo_rig import run_demo_rig
 from simcoach.live.hub import Hub
 from simcoach.routes import status
 from simcoach.settings import Settings
+from simcoach.storage.sqlite import SqliteStore
+from simcoach.storage.writer import StorageWriter
 from simcoach.ws import dashboards, ingest
+
+
+def open_writer(settings: Settings) -> StorageWriter | None:
+    """The embedded store behind its batching writer, or None when storage is off."""
+    if settings.store == "none":
+        return None
+    store = SqliteStore(settings.data_dir / "simcoach.db")
+    store.open()
+    return StorageWriter(store)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -26,19 +37,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.hub = hub = Hub(settings.dashboard_queue_frames)
-        demo: asyncio.Task[None] | None = None
+        writer = open_writer(settings)
+        app.state.hub = hub = Hub(settings.dashboard_queue_frames, writer)
+        tasks: list[asyncio.Task[None]] = []
+        if writer is not None:
+            hub.restore(writer.store.last_seqs())
+            tasks.append(asyncio.create_task(writer.run()))
         if settings.demo:
-            demo = asyncio.create_task(
-                run_demo_rig(hub, settings.demo_rig, settings.demo_seed, settings.demo_mistakes, settings.demo_rate_hz)
+            tasks.append(
+                asyncio.create_task(
+                    run_demo_rig(
+                        hub, settings.demo_rig, settings.demo_seed, settings.demo_mistakes, settings.demo_rate_hz
+                    )
+                )
             )
         try:
             yield
         finally:
-            if demo is not None:
-                demo.cancel()
+            for task in reversed(tasks):
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await demo
+                    await task
+            if writer is not None:
+                await writer.flush()
+                writer.store.close()
 
     app = FastAPI(title="simcoach", version=__version__, lifespan=lifespan)
     app.include_router(status.router)

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     demo_mistakes: str = ""
     demo_rate_hz: float = Field(60.0, gt=0, le=1000)
 
+    # Where the embedded store keeps its file; "none" keeps nothing (frames are acked when taken).
+    store: Literal["sqlite", "none"] = "sqlite"
+    data_dir: Path = Path("data")
+
     frontend_dir: Path = _REPO_FRONTEND
     # Frames a dashboard may have waiting per rig before the oldest are dropped: about
     # a second at 60 Hz, so a batch a rig sends after a reconnect passes whole.

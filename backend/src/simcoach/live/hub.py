@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 from simcoach.live.rigs import RigState
+from simcoach.storage.writer import StorageWriter
 from simcoach_agent.telemetry import Frame, SessionInfo
 from simcoach_agent.telemetry.codec import encode_json
 
@@ -69,11 +70,18 @@ class Subscriber:
 class Hub:
     """Rig states and dashboard subscribers of one backend process."""
 
-    def __init__(self, dashboard_queue_frames: int = 64) -> None:
+    def __init__(self, dashboard_queue_frames: int = 64, writer: StorageWriter | None = None) -> None:
         self.rigs: dict[str, RigState] = {}
         self.subscribers: set[Subscriber] = set()
         self.dashboard_queue_frames = dashboard_queue_frames
+        self.writer = writer
         self.started = time.time()
+
+    def restore(self, last_seqs: dict[str, int]) -> None:
+        """After a restart: what the store holds is taken, so resent frames stay duplicates."""
+        for name, seq in last_seqs.items():
+            state = self.rig(name)
+            state.last_seq = state.durable_seq = seq
 
     # --- rigs ---------------------------------------------------------------
     def rig(self, name: str) -> RigState:
@@ -98,6 +106,8 @@ class Hub:
         session.rig = name
         state = self.rig(name)
         state.session = session
+        if self.writer is not None:
+            self.writer.add_session(name, session)
         message = encode_json(session)
         for sub in self.subscribers:
             if sub.wants(name):
@@ -113,11 +123,16 @@ class Hub:
                 fresh.append(frame)
             else:
                 state.duplicates += 1
-        if fresh:
-            encoded = [encode_json(f) for f in fresh]
-            for sub in self.subscribers:
-                if sub.wants(state.name):
-                    sub.offer_frames(state.name, encoded)
+        if not fresh:
+            return 0
+        if self.writer is not None:
+            self.writer.add_frames(state, fresh)
+        else:
+            state.durable_seq = state.last_seq
+        encoded = [encode_json(f) for f in fresh]
+        for sub in self.subscribers:
+            if sub.wants(state.name):
+                sub.offer_frames(state.name, encoded)
         return len(fresh)
 
     def publish_event(self, rig: str, message: bytes) -> None:

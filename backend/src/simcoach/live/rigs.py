@@ -18,6 +18,9 @@ class RigState:
     session: SessionInfo | None = None
     last_frame: Frame | None = None
     last_seq: int | None = None
+    # Highest seq stored durably: what the rig is acknowledged, so that an ack
+    # always means "survives a backend restart".
+    durable_seq: int | None = None
     frames_taken: int = 0
     duplicates: int = 0
     errors: int = 0

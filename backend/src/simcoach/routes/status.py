@@ -21,8 +21,7 @@ def status(hub: HubDep) -> dict[str, Any]:
         "uptime_s": round(time.time() - hub.started, 1),
         "rigs": [r for r in hub.rig_list() if r["connected"]],
         "dashboards": {"connected": len(hub.subscribers), "clients": hub.dashboard_list()},
-        # History storage (InfluxDB, the embedded store) reports here once configured.
-        "storage": {"history": "disabled"},
+        "storage": hub.writer.describe() if hub.writer is not None else {"backend": "none"},
     }
 
 

@@ -98,7 +98,7 @@ async def _run(ws: WebSocket, hub: Hub, rig: str, ack_interval: float) -> None:
             await previous.close(REPLACED, "replaced by a newer connection of the same rig")
     state.owner = ws
     hub.rig_connected(rig)
-    await ws.send_bytes(encode(Welcome(rig=rig, last_seq=state.last_seq, server=f"simcoach {__version__}")))
+    await ws.send_bytes(encode(Welcome(rig=rig, last_seq=state.durable_seq, server=f"simcoach {__version__}")))
     acker = asyncio.create_task(_ack_loop(ws, state, ack_interval))
     try:
         await _receive_loop(ws, hub, state)
@@ -148,10 +148,10 @@ async def _receive_loop(ws: WebSocket, hub: Hub, state: RigState) -> None:
 
 
 async def _ack_loop(ws: WebSocket, state: RigState, interval: float) -> None:
-    acked = state.last_seq
+    acked = state.durable_seq
     while True:
         await asyncio.sleep(interval)
-        seq = state.last_seq
+        seq = state.durable_seq
         if seq is not None and seq != acked:
             await ws.send_bytes(encode(Ack(seq=seq)))
             acked = seq

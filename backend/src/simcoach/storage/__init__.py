@@ -1,0 +1,1 @@
+"""Where taken frames and sessions are kept: the embedded store by default, InfluxDB for history."""
