@@ -30,3 +30,18 @@ def test_a_full_spool_drops_the_oldest_and_counts_them():
     assert len(spool) == 5
     assert spool.dropped == 3
     assert [s for s, _ in spool.take(10)] == [4, 5, 6, 7, 8]
+
+
+def test_unacknowledged_frames_survive_an_agent_restart(tmp_path):
+    path = tmp_path / "spool" / "rig1.db"
+    spool = Spool(100, path)
+    for seq in range(1, 6):
+        spool.append(seq, f"f{seq}".encode())
+    spool.take(5)
+    spool.ack(2)
+    spool.close()
+
+    reopened = Spool(100, path)
+    assert len(reopened) == 3
+    assert reopened.take(10) == [(3, b"f3"), (4, b"f4"), (5, b"f5")]
+    reopened.close()

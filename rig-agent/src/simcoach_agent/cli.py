@@ -92,9 +92,12 @@ def main(  # noqa: PLR0917 - Typer maps each parameter to a flag
             return
         if not settings.token.get_secret_value():
             _fail("no rig token: pass --token or set SIMCOACH_AGENT_TOKEN")
-        spool = Spool(settings.spool_max_frames)
+        spool = Spool(settings.spool_max_frames, settings.spool_dir / f"{settings.rig}.db")
         uplink = Uplink(settings.server, settings.token.get_secret_value(), settings.rig, spool)
-        asyncio.run(run_uplink(sampler, uplink, spool, settings.rate_hz, sys.stderr))
+        try:
+            asyncio.run(run_uplink(sampler, uplink, spool, settings.rate_hz, sys.stderr))
+        finally:
+            spool.close()
     except RefusedByBackend as exc:
         _fail(f"the backend refused this rig: {exc}")
     except KeyboardInterrupt:

@@ -8,7 +8,7 @@ import sys
 import time
 from typing import TextIO
 
-from simcoach_agent.sampler import Sampler
+from simcoach_agent.sampler import REOPEN_EVERY_S, Sampler
 from simcoach_agent.telemetry.codec import encode, encode_json
 from simcoach_agent.uplink.client import Uplink
 from simcoach_agent.uplink.spool import Spool
@@ -37,9 +37,16 @@ def run_stdout(sampler: Sampler, rate_hz: float, realtime: bool, once: bool, out
     pacer = Pacer(rate_hz)
     t0 = time.time()
     printed = 0
+    said: str | None = None
     while not sampler.done:
         t = time.time() if realtime else t0 + printed * pacer.period
         frame = sampler.tick(t)
+        if sampler.waiting_for != said:
+            said = sampler.waiting_for
+            if said is not None:
+                sys.stderr.write(f"simcoach-agent: {said}\n")
+        if not sampler.attached and not realtime:
+            time.sleep(REOPEN_EVERY_S)
         session = sampler.take_session_change()
         if session is not None and not once:
             out.write(encode_json(session).decode() + "\n")
@@ -71,9 +78,11 @@ async def run_uplink(sampler: Sampler, uplink: Uplink, spool: Spool, rate_hz: fl
                 spool.append(frame.seq, encode(frame))
                 uplink.notify()
             now = time.monotonic()
-            if status is not None and now - last_status >= STATUS_EVERY_S:
+            if now - last_status >= STATUS_EVERY_S:
                 last_status = now
-                _print_status(status, sampler, uplink, spool)
+                spool.commit()  # acks arrive while paused too; keep the file current
+                if status is not None:
+                    _print_status(status, sampler, uplink, spool)
             await asyncio.sleep(pacer.delay())
         # Laps done: give the uplink a moment to deliver what is still spooled.
         deadline = time.monotonic() + 10.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import deque
 
-from simcoach_agent.games.base import GameUnavailable, TelemetrySource
+from simcoach_agent.games.base import GameUnavailable, LayoutMismatch, TelemetrySource
 from simcoach_agent.games.capture import CaptureEnded
 from simcoach_agent.telemetry import Frame, SessionInfo
 
@@ -59,7 +59,7 @@ class Sampler:
         except CaptureEnded:
             self.ended = True
             return None
-        except GameUnavailable as exc:
+        except (GameUnavailable, LayoutMismatch) as exc:
             self.source.close()
             self.attached = False
             self.waiting_for = str(exc)
@@ -72,7 +72,7 @@ class Sampler:
             return False
         try:
             self.source.open()
-        except GameUnavailable as exc:
+        except (GameUnavailable, LayoutMismatch) as exc:
             self.waiting_for = str(exc)
             self._reopen_at = now + REOPEN_EVERY_S
             return False

@@ -90,4 +90,8 @@ def _open_windows(game: str, name: str, size: int) -> mmap.mmap:  # pragma: no c
     if not handle:
         raise GameUnavailable(f"{game}: waiting for shared memory {name!r} (is the game running?)")
     kernel32.CloseHandle(handle)
-    return mmap.mmap(-1, size, tagname=name, access=mmap.ACCESS_READ)  # type: ignore[call-arg,unused-ignore]
+    try:
+        return mmap.mmap(-1, size, tagname=name, access=mmap.ACCESS_READ)  # type: ignore[call-arg,unused-ignore]
+    except OSError as exc:
+        # A mapping smaller than the layout: another version of the game.
+        raise GameUnavailable(f"{game}: shared memory {name!r} cannot be mapped at {size} bytes: {exc}") from None

@@ -1,0 +1,1 @@
+"""RaceRoom Racing Experience: the ``$R3E`` shared-memory page, read and mapped to the common frame."""

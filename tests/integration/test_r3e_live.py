@@ -1,0 +1,206 @@
+"""RaceRoom end to end: a stand-in game writes ``$R3E`` at 60 Hz, the real agent reads it, a real backend relays it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import BIN, REPO, Agent, start_agent, start_backend
+from tests.helpers import collect_frames, dashboard
+
+pytestmark = pytest.mark.integration
+
+RIG = "demo-agent"
+ZANDVOORT = "Circuit Zandvoort - Grand Prix"
+
+
+class Writer:
+    """The stand-in game (tests/rig_agent/games/r3e_writer.py), switched between phases through its stdin."""
+
+    def __init__(self, directory: Path, phase: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.rig_agent.games.r3e_writer", str(directory), phase],
+            cwd=REPO,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._wait_for(phase)
+
+    def _wait_for(self, phase: str) -> None:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        assert line == f"phase {phase}\n", line
+
+    def phase(self, phase: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(phase + "\n")
+        self.process.stdin.flush()
+        self._wait_for(phase)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.write("quit\n")
+            self.process.stdin.close()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None and not pipe.closed:
+                pipe.close()
+
+
+@pytest.fixture
+def shm_dir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="simcoach-r3e-", dir="/dev/shm"))
+    monkeypatch.setenv("SIMCOACH_SHM_DIR", str(path))  # start_agent passes os.environ on
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def running(tmp_path: Path, shm_dir: Path) -> Iterator[list[Any]]:
+    """Processes to stop at the end, whatever happens."""
+    started: list[Any] = []
+    yield started
+    for process in reversed(started):
+        process.stop()
+
+
+def _laps(frames: list[dict[str, Any]]) -> list[int]:
+    return sorted({f["lap"] for f in frames if f["lap"] is not None})
+
+
+def test_a_scripted_lap_reaches_a_dashboard_in_frame_units(tmp_path: Path, shm_dir: Path, running: list[Any]):
+    running.append(Writer(shm_dir, "drive"))
+    backend = start_backend(tmp_path)
+    running.append(backend)
+    agent = start_agent(tmp_path, backend, "--game", "r3e")
+    running.append(agent)
+
+    def enough(frames: list[dict[str, Any]]) -> bool:
+        fast = any(abs(f["speed_kmh"] - 180.0) < 0.01 for f in frames)
+        return fast and len(_laps(frames)) >= 2
+
+    frames, session = asyncio.run(collect_frames(backend.ws, RIG, enough, timeout=20))
+
+    assert session is not None, agent.output()
+    assert (session["game"], session["track"], session["car"]) == ("r3e", ZANDVOORT, "model 4523")
+    assert session["track_length_m"] == 4259.0
+    seqs = [f["seq"] for f in frames]
+    assert seqs == sorted(set(seqs))
+    full = [f for f in frames if abs(f["speed_kmh"] - 180.0) < 0.01]  # 50 m/s
+    assert full and all(f["rpm"] == pytest.approx(6684.5, abs=0.1) for f in full)
+    for f in frames:
+        assert 0.0 <= f["speed_kmh"] <= 180.0 + 1e-6
+        assert f["water_temp_c"] == 90.0
+        assert 80.0 <= f["tyre_temp_middle_c"][0] < 130.0  # °C, warming up
+        assert f["tyre_temp_c"][0] == pytest.approx(f["tyre_temp_middle_c"][0])
+        assert f["g_lat"] == pytest.approx(1.0)
+        assert 0.0 <= f["track_pos"] <= 1.0
+    laps = _laps(frames)
+    assert laps == list(range(laps[0], laps[-1] + 1))
+    for f in frames:
+        assert (f["last_lap_s"] is None) == (f["lap"] == 1), f  # the writer's laps take 2.0 s
+        if f["last_lap_s"] is not None:
+            assert f["last_lap_s"] == 2.0
+    assert agent.process.poll() is None
+
+
+def _wait_for_log(agent: Agent, text: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in agent.output():
+        assert time.monotonic() < deadline, f"{text!r} not in agent log:\n{agent.output()}"
+        time.sleep(0.1)
+
+
+def test_versions_pauses_and_a_game_that_quits_and_returns(tmp_path: Path, shm_dir: Path, running: list[Any]):
+    writer = Writer(shm_dir, "old")
+    running.append(writer)
+    backend = start_backend(tmp_path)
+    running.append(backend)
+    agent = start_agent(tmp_path, backend, "--game", "r3e")
+    running.append(agent)
+    frames: list[dict[str, Any]] = []
+    sessions: list[dict[str, Any]] = []
+
+    async def scenario() -> None:
+        async with await dashboard(backend.ws, RIG) as ws:
+
+            async def listen() -> None:
+                while True:
+                    message = json.loads(await ws.recv())
+                    if message["type"] == "frames":
+                        frames.extend(message["frames"])
+                    elif message["type"] == "session":
+                        sessions.append(message)
+
+            async def until(check, timeout: float = 10.0) -> None:
+                deadline = time.monotonic() + timeout
+                while not check():
+                    assert time.monotonic() < deadline, agent.output()
+                    await asyncio.sleep(0.05)
+
+            listener = asyncio.create_task(listen())
+            # An old RaceRoom: refused with both versions named, and waited for.
+            await asyncio.to_thread(_wait_for_log, agent, "r3e: shared memory layout 2.14, this agent implements 3.5")
+            assert frames == []
+            writer.phase("drive")
+            await until(lambda: len(frames) > 30)
+            writer.phase("pause")
+            await asyncio.to_thread(_wait_for_log, agent, "| paused |")
+            writer.phase("close")  # the game quits mid-lap
+            await asyncio.to_thread(_wait_for_log, agent, "r3e: waiting for shared memory")
+            during_close = len(frames)
+            await asyncio.sleep(1.5)
+            assert len(frames) == during_close
+            writer.phase("return")
+            await until(lambda: any(abs(f["speed_kmh"] - 144.0) < 0.01 for f in frames))
+            await until(lambda: any(s["track"].startswith("Spa-Francorchamps") for s in sessions))
+            listener.cancel()
+
+    asyncio.run(scenario())
+    log = agent.output()
+    assert "Traceback" not in log
+    speeds = {round(f["speed_kmh"], 1) for f in frames}
+    assert 108.0 not in speeds  # the old layout was never read
+    assert 356.4 not in speeds  # nothing of the paused game was sent
+    assert sessions[0]["track"] == ZANDVOORT
+    assert sessions[-1]["track"] == "Spa-Francorchamps - Grand Prix"
+    seqs = [f["seq"] for f in frames]
+    assert seqs == sorted(set(seqs))
+    assert agent.process.poll() is None
+
+
+def test_record_then_replay_through_the_agent_gives_the_same_frames(tmp_path: Path, shm_dir: Path, running: list[Any]):
+    running.append(Writer(shm_dir, "drive"))
+    capture = tmp_path / "lap.r3e"
+    agent = [str(BIN / "simcoach-agent"), "--game", "r3e", "--rig", RIG, "--stdout", "--laps", "1"]
+    live = subprocess.run([*agent, "--record", str(capture)], capture_output=True, text=True, timeout=30, check=True)
+    replay = subprocess.run(
+        [*agent, "--replay", str(capture), "--realtime", "off"], capture_output=True, text=True, timeout=30, check=True
+    )
+
+    def messages(out: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        lines = [json.loads(line) for line in out.splitlines()]
+        frames = [{**m, "seq": 0, "t": 0} for m in lines if m["type"] == "frame"]
+        return frames, [m for m in lines if m["type"] == "session"]
+
+    live_frames, live_sessions = messages(live.stdout)
+    replay_frames, replay_sessions = messages(replay.stdout)
+    assert len(live_frames) > 20
+    assert replay_frames == live_frames
+    assert replay_sessions == live_sessions and live_sessions[0]["track"] == ZANDVOORT
