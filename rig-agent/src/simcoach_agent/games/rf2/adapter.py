@@ -1,0 +1,38 @@
+"""The rf2 and lmu adapters: shared-memory pages, read by one reader per source and mapped by one mapper."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from simcoach_agent.games.base import GameUnavailable, Mapper, Reader
+from simcoach_agent.games.rf2 import layout as rf2
+from simcoach_agent.games.rf2 import layout_lmu as lmu
+from simcoach_agent.games.rf2.mapper import Rf2Mapper
+from simcoach_agent.games.rf2.reader import STALE_AFTER_S, LmuReader, PluginReader
+from simcoach_agent.games.shm import SharedPage
+
+KIND: Final = "pages"
+
+
+def make_reader(game: str, stale_after_s: float = STALE_AFTER_S) -> Reader:
+    """LMU prefers its own ``LMU_Data`` page; rF2 (and LMU without it) reads the plugin's pages."""
+    if game == "lmu":
+        return LmuReader(game, stale_after_s)
+    return PluginReader(game, stale_after_s)
+
+
+def make_mapper(game: str) -> Mapper:
+    return Rf2Mapper(game)
+
+
+def is_running() -> bool:
+    """Whether LMU's page or the rF2 plugin's telemetry page exists (either game, so ``auto`` finds both)."""
+    for name in (lmu.LMU_DATA_PAGE, rf2.TELEMETRY_PAGE):
+        page = SharedPage("rf2", name, 8)
+        try:
+            page.open()
+        except GameUnavailable:
+            continue
+        page.close()
+        return True
+    return False
