@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 class StorageWriter:
-    def __init__(self, store: FrameStore, interval: float = 0.1, max_pending: int = 600_000) -> None:
+    def __init__(self, store: FrameStore, interval: float = 0.1, max_pending: int = 100_000) -> None:
         self.store = store
         self.interval = interval
         self.max_pending = max_pending
