@@ -60,6 +60,18 @@ class Settings(BaseSettings):
             tokens[rig.strip()] = token.strip()
         return tokens
 
+    @field_validator("demo_mistakes")
+    @classmethod
+    def _known_mistakes(cls, value: str) -> str:
+        if value:
+            from simcoach_agent.games.demo import parse_mistakes
+
+            try:
+                parse_mistakes(value)
+            except ValueError as exc:
+                raise ValueError(f"SIMCOACH_DEMO_MISTAKES: {exc}") from None
+        return value
+
     @model_validator(mode="after")
     def _no_placeholders_in_production(self) -> Settings:
         if self.environment == "production":

@@ -52,9 +52,7 @@ def detect_game() -> str:
     )
 
 
-def create_source(
-    game: str, record: Path | None = None, replay: Path | None = None, **options: Any
-) -> TelemetrySource:
+def create_source(game: str, record: Path | None = None, replay: Path | None = None, **options: Any) -> TelemetrySource:
     """Build the source for ``game``; a replay reads a capture instead of the game."""
     if replay is not None:
         game = capture_game(replay) if game == "auto" else game

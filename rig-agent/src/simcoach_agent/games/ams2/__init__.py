@@ -1,0 +1,1 @@
+"""Automobilista 2 over UDP, in the Project CARS 2 packet format."""

@@ -1,0 +1,363 @@
+"""Joins Automobilista 2's UDP packets into frames of the player's car, converting units here.
+
+Each packet type is checked by type, version and length before its layout is applied; a
+datagram that fails is counted (by reason, shown in the status) and skipped, never fatal.
+
+Telemetry carries the car (the *viewed* participant); timings, time stats, participant and
+vehicle names carry arrays of all participants, indexed by ``sViewedParticipantIndex``. The
+latest of each is kept, and a frame is made only for a read that brought new telemetry while
+the last game state said the player is driving.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Final
+
+from simcoach_agent.games.ams2 import packets as p
+from simcoach_agent.games.base import Mapper, RawSample
+from simcoach_agent.telemetry import Frame, SessionInfo
+
+log = logging.getLogger(__name__)
+
+GAME: Final = "ams2"
+_G: Final = 9.80665
+_KPA_TO_PSI: Final = 1.0 / 6.894757
+_MS_TO_KMH: Final = 3.6
+_NO_TICK_PADDING: Final = bytes(4)
+_WHEEL_MAX_C: Final = 3000.0
+
+STATUS: Final[dict[int, str]] = {
+    p.GAME_EXITED: "game exited",
+    p.GAME_FRONT_END: "in menu",
+    p.GAME_INGAME_PLAYING: "driving",
+    p.GAME_INGAME_PAUSED: "paused",
+    p.GAME_INGAME_INMENU_TIME_TICKING: "in menu",
+    p.GAME_INGAME_RESTARTING: "restarting",
+    p.GAME_INGAME_REPLAY: "replay",
+    p.GAME_FRONT_END_REPLAY: "replay",
+}
+SESSION_TYPES: Final[dict[int, str]] = {
+    p.SESSION_PRACTICE: "practice",
+    p.SESSION_TEST: "practice",
+    p.SESSION_QUALIFY: "qualifying",
+    p.SESSION_FORMATION_LAP: "race",
+    p.SESSION_RACE: "race",
+    p.SESSION_TIME_ATTACK: "hotlap",
+}
+_KIND: Final[dict[int, str]] = {
+    p.CAR_PHYSICS: "telemetry",
+    p.RACE_DEFINITION: "race definition",
+    p.PARTICIPANTS: "participants",
+    p.TIMINGS: "timings",
+    p.GAME_STATE: "game state",
+    p.TIME_STATS: "time stats",
+    p.PARTICIPANT_VEHICLE_NAMES: "vehicle names",
+}
+# Packet type -> (the version its layout is for, the lengths it may have).
+ACCEPTED: Final[dict[int, tuple[int, frozenset[int]]]] = {
+    p.CAR_PHYSICS: (p.CAR_PHYSICS_VERSION, frozenset((p.TELEMETRY_SIZE, p.TELEMETRY_SIZE_NO_TICK))),
+    p.RACE_DEFINITION: (p.RACE_DEFINITION_VERSION, frozenset((p.RACE_DATA_SIZE,))),
+    p.PARTICIPANTS: (p.PARTICIPANTS_VERSION, frozenset((p.PARTICIPANTS_SIZE,))),
+    p.TIMINGS: (p.TIMINGS_VERSION, frozenset((p.TIMINGS_SIZE, p.TIMINGS_SIZE_NO_TICK))),
+    p.GAME_STATE: (p.GAME_STATE_VERSION, frozenset((p.GAME_STATE_SIZE,))),
+    p.TIME_STATS: (p.TIME_STATS_VERSION, frozenset((p.TIME_STATS_SIZE,))),
+    p.PARTICIPANT_VEHICLE_NAMES: (
+        p.PARTICIPANT_VEHICLE_NAMES_VERSION,
+        frozenset((p.VEHICLE_NAMES_SIZE, p.CLASS_NAMES_SIZE)),
+    ),
+}
+# Documented as "not sent at the moment": ignored without counting if a build ever sends them.
+_UNUSED_TYPES: Final = frozenset((p.WEATHER_STATE, p.VEHICLE_NAMES))
+
+
+class PacketError(ValueError):
+    """A datagram this adapter does not read: too short, or an unknown type, version or length."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"ams2: skipped packet: {reason}")
+        self.reason = reason
+
+
+def check(data: bytes) -> int:
+    """The packet type of ``data`` once its type, version and length are ones the layouts describe.
+
+    The two types the header marks "not sent at the moment" pass unchecked, to be ignored.
+    """
+    size = len(data)
+    if size < p.HEADER_SIZE:
+        raise PacketError(f"datagram of {size} bytes, shorter than the {p.HEADER_SIZE}-byte header")
+    kind, version = data[10], data[11]
+    accepted = ACCEPTED.get(kind)
+    if accepted is None:
+        if kind in _UNUSED_TYPES:
+            return kind
+        raise PacketError(f"unknown packet type {kind}")
+    if version != accepted[0]:
+        raise PacketError(f"{_KIND[kind]} version {version} (reads version {accepted[0]})")
+    if size not in accepted[1]:
+        expected = " or ".join(str(n) for n in sorted(accepted[1]))
+        raise PacketError(f"{_KIND[kind]} of {size} bytes (expects {expected})")
+    return kind
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace").strip()
+
+
+def _block(partial_index: int) -> int:
+    """Which 16 participants a split packet holds: mPartialPacketIndex counts from 1."""
+    return max(partial_index - 1, 0) * p.PARTICIPANTS_PER_PACKET
+
+
+def _celsius(value: float) -> float | None:
+    return float(value) if -100.0 <= value <= _WHEEL_MAX_C else None
+
+
+def _celsius4(a: list[int]) -> tuple[float, float, float, float] | None:
+    if min(a) >= -100 and max(a) <= _WHEEL_MAX_C:
+        return (float(a[0]), float(a[1]), float(a[2]), float(a[3]))
+    return None
+
+
+def _g(value: float) -> float | None:
+    g = value / _G
+    return g if -20.0 <= g <= 20.0 else None
+
+
+def _world(value: float) -> float | None:
+    return value if -1e7 <= value <= 1e7 else None
+
+
+def _seconds(value: float) -> float | None:
+    """A lap time: the game marks "none" with -1 (or 0)."""
+    return value if 0.0 < value <= 1e6 else None
+
+
+class Ams2Mapper(Mapper):
+    """Keeps the latest packet of each kind and makes a frame from each new telemetry packet."""
+
+    def __init__(self) -> None:
+        self.packets: dict[str, int] = dict.fromkeys(_KIND.values(), 0)
+        self.skipped: dict[str, int] = {}
+        self._status = "waiting for telemetry"
+        self._game_state: int | None = None
+        self._session_state: int | None = None
+        self._viewed = -1
+        self._timings: p.TimingsData | None = None
+        self._stats: p.TimeStatsData | None = None
+        self._track: str | None = None
+        self._track_length: float | None = None
+        self._names: list[str | None] = [None] * p.UDP_STREAMER_PARTICIPANTS_SUPPORTED
+        self._vehicles: list[tuple[str, int] | None] = [None] * p.UDP_STREAMER_PARTICIPANTS_SUPPORTED
+        self._classes: dict[int, str] = {}
+
+    # --- packets ---------------------------------------------------------------------------
+
+    def map(self, raw: RawSample, rig: str, seq: int, t: float) -> Frame | None:
+        telemetry: p.TelemetryData | None = None
+        for name, data in raw.parts:
+            try:
+                if name != "udp":
+                    raise PacketError(f"part {name!r} is not a UDP datagram")
+                found = self._take(data)
+            except PacketError as exc:
+                self._skip(exc.reason)
+                continue
+            if found is not None:
+                telemetry = found
+        state = self._game_state
+        if state is not None and state != p.GAME_INGAME_PLAYING:
+            self._status = STATUS.get(state, "in menu")
+            return None
+        if telemetry is None:
+            return None
+        self._status = "driving"
+        return self._frame(telemetry, rig, seq, t)
+
+    def _take(self, data: bytes) -> p.TelemetryData | None:
+        kind = check(data)
+        if kind in _UNUSED_TYPES:
+            return None
+        self.packets[_KIND[kind]] += 1
+        if kind == p.CAR_PHYSICS:
+            if len(data) == p.TELEMETRY_SIZE_NO_TICK:
+                data += _NO_TICK_PADDING
+            telemetry = p.TelemetryData.from_buffer_copy(data)
+            self._viewed = telemetry.sViewedParticipantIndex
+            return telemetry
+        if kind == p.TIMINGS:
+            if len(data) == p.TIMINGS_SIZE_NO_TICK:
+                data += _NO_TICK_PADDING
+            self._timings = p.TimingsData.from_buffer_copy(data)
+        elif kind == p.GAME_STATE:
+            state = p.GameStateData.from_buffer_copy(data).mGameState
+            self._game_state = state & 0x07
+            self._session_state = (state >> 4) & 0x07
+        elif kind == p.TIME_STATS:
+            self._stats = p.TimeStatsData.from_buffer_copy(data)
+        elif kind == p.RACE_DEFINITION:
+            self._take_race(p.RaceData.from_buffer_copy(data))
+        elif kind == p.PARTICIPANTS:
+            self._take_names(p.ParticipantsData.from_buffer_copy(data))
+        elif len(data) == p.VEHICLE_NAMES_SIZE:
+            self._take_vehicles(p.ParticipantVehicleNamesData.from_buffer_copy(data))
+        else:
+            self._take_classes(p.VehicleClassNamesData.from_buffer_copy(data))
+        return None
+
+    def _skip(self, reason: str) -> None:
+        count = self.skipped.get(reason, 0)
+        if count == 0:
+            log.warning("ams2: skipping packets: %s", reason)
+        self.skipped[reason] = count + 1
+
+    def _take_race(self, race: p.RaceData) -> None:
+        location = _text(race.sTrackLocation)
+        variation = _text(race.sTrackVariation)
+        self._track = " ".join(part for part in (location, variation) if part) or None
+        length = race.sTrackLength
+        self._track_length = float(length) if 0.0 < length <= 1e5 else None
+
+    def _take_names(self, names: p.ParticipantsData) -> None:
+        first = _block(names.sBase.mPartialPacketIndex)
+        for i in range(p.PARTICIPANTS_PER_PACKET):
+            if first + i < p.UDP_STREAMER_PARTICIPANTS_SUPPORTED:
+                self._names[first + i] = _text(names.sName[i].value) or None
+
+    def _take_vehicles(self, vehicles: p.ParticipantVehicleNamesData) -> None:
+        first = _block(vehicles.sBase.mPartialPacketIndex)
+        for i in range(p.VEHICLES_PER_PACKET):
+            if first + i < p.UDP_STREAMER_PARTICIPANTS_SUPPORTED:
+                vehicle = vehicles.sVehicles[i]
+                name = _text(vehicle.sName)
+                self._vehicles[first + i] = (name, int(vehicle.sClass)) if name else None
+
+    def _take_classes(self, classes: p.VehicleClassNamesData) -> None:
+        for info in classes.sClasses:
+            name = _text(info.sName)
+            if name:
+                self._classes[int(info.sClassIndex)] = name
+
+    # --- the frame -------------------------------------------------------------------------
+
+    def _frame(self, tel: p.TelemetryData, rig: str, seq: int, t: float) -> Frame:
+        gear_nibble = tel.sGearNumGears & 0x0F
+        gear = -1 if gear_nibble == p.GEAR_REVERSE_NIBBLE else (gear_nibble if gear_nibble <= 12 else None)
+        speed = abs(tel.sSpeed) * _MS_TO_KMH
+        rpm, max_rpm = tel.sRpm, tel.sMaxRpm
+        capacity = float(tel.sFuelCapacity)
+        level = tel.sFuelLevel
+        fuel = min(max(level, 0.0), 1.0) * capacity if capacity > 0.0 and math.isfinite(level) else None
+        accel = tel.sLocalAcceleration
+        position = tel.sFullPosition
+        flags = tel.sCarFlags
+
+        tyre = tel.sTyreTemp
+        wear = tel.sTyreWear
+        air = tel.sAirPressure
+        left, centre, right = tel.sTyreTempLeft[:], tel.sTyreTempCenter[:], tel.sTyreTempRight[:]
+        # The three thirds of the tread come together: all or none (unsigned, so no lower bound).
+        thirds = max(left + centre + right) <= _WHEEL_MAX_C
+
+        idx = tel.sViewedParticipantIndex
+        lap = lap_time = lap_dist = track_pos = last_lap = best_lap = race_position = None
+        lap_valid = in_pit = None
+        if 0 <= idx < p.UDP_STREAMER_PARTICIPANTS_SUPPORTED:
+            timings = self._timings
+            if timings is not None:
+                car = timings.sPartcipants[idx]
+                placed = car.sRacePosition
+                if placed & p.PARTICIPANT_ACTIVE:
+                    race_position = (placed & p.RACE_POSITION_MASK) or None
+                    lap = car.sCurrentLap or None
+                    current = car.sCurrentTime
+                    lap_time = current if 0.0 <= current <= 1e6 else None
+                    lap_dist = float(car.sCurrentLapDistance)
+                    length = self._track_length
+                    track_pos = min(lap_dist / length, 1.0) if length else None
+                    lap_valid = not car.sRaceState & p.LAP_INVALIDATED
+                    in_pit = (car.sPitModeSchedule & 0x0F) != p.PIT_MODE_NONE
+            stats = self._stats
+            if stats is not None:
+                record = stats.sStats.sParticipants[idx]
+                last_lap = _seconds(record.sLastLapTime)
+                best_lap = _seconds(record.sFastestLapTime)
+
+        return Frame(
+            rig=rig,
+            seq=seq,
+            t=t,
+            speed_kmh=speed if speed <= 1000.0 else None,
+            rpm=float(rpm) if rpm <= 30000 else None,
+            max_rpm=float(max_rpm) if 0 < max_rpm <= 30000 else None,
+            gear=gear,
+            throttle=tel.sUnfilteredThrottle / 255.0,
+            brake=tel.sUnfilteredBrake / 255.0,
+            clutch=tel.sUnfilteredClutch / 255.0,
+            steering=max(tel.sUnfilteredSteering / 127.0, -1.0),
+            # Car space taken as X right, Y up, Z backwards (the header states none; see docs/games/ams2.md).
+            # The game's acceleration leaves gravity out (about 0 at rest): 1 g is added to the vertical.
+            g_lat=_g(accel[0]),
+            g_lon=_g(-accel[2]),
+            g_vert=_g(accel[1] + _G),
+            tyre_temp_c=(float(tyre[0]), float(tyre[1]), float(tyre[2]), float(tyre[3])),
+            tyre_pressure_psi=(air[0] * _KPA_TO_PSI, air[1] * _KPA_TO_PSI, air[2] * _KPA_TO_PSI, air[3] * _KPA_TO_PSI),
+            tyre_wear=(wear[0] / 255.0, wear[1] / 255.0, wear[2] / 255.0, wear[3] / 255.0),
+            brake_temp_c=_celsius4(tel.sBrakeTempCelsius[:]),
+            oil_temp_c=_celsius(tel.sOilTempCelsius),
+            water_temp_c=_celsius(tel.sWaterTempCelsius),
+            fuel_l=fuel,
+            fuel_capacity_l=capacity if capacity > 0.0 else None,
+            lap=lap,
+            lap_time_s=lap_time,
+            last_lap_s=last_lap,
+            best_lap_s=best_lap,
+            lap_dist_m=lap_dist,
+            track_pos=track_pos,
+            lap_valid=lap_valid,
+            in_pit=in_pit,
+            position=race_position,
+            pos_x=_world(position[0]),
+            pos_y=_world(position[1]),
+            pos_z=_world(position[2]),
+            abs_active=bool(flags & p.CAR_ABS),
+            tc_active=bool(flags & p.CAR_TCS),
+            # Left/right thirds of the tread: on the left wheels the left third is the outer one.
+            tyre_temp_inner_c=(float(right[0]), float(left[1]), float(right[2]), float(left[3])) if thirds else None,
+            tyre_temp_middle_c=(float(centre[0]), float(centre[1]), float(centre[2]), float(centre[3]))
+            if thirds
+            else None,
+            tyre_temp_outer_c=(float(left[0]), float(right[1]), float(left[2]), float(right[3])) if thirds else None,
+        )
+
+    # --- session and status ----------------------------------------------------------------
+
+    def session(self) -> SessionInfo | None:
+        idx = self._viewed
+        driver = car = car_class = None
+        if 0 <= idx < p.UDP_STREAMER_PARTICIPANTS_SUPPORTED:
+            driver = self._names[idx]
+            vehicle = self._vehicles[idx]
+            if vehicle is not None:
+                car = vehicle[0]
+                car_class = self._classes.get(vehicle[1])
+        session_type = SESSION_TYPES.get(self._session_state) if self._session_state is not None else None
+        if self._track is None and car is None and driver is None and session_type is None:
+            return None
+        return SessionInfo(
+            game=GAME,
+            track=self._track,
+            track_length_m=self._track_length,
+            car=car,
+            car_class=car_class,
+            driver=driver,
+            session_type=session_type,
+        )
+
+    def status(self) -> str:
+        skipped = sum(self.skipped.values())
+        if skipped:
+            return f"{self._status} ({skipped} bad packets skipped)"
+        return self._status

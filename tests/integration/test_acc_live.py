@@ -1,0 +1,243 @@
+"""ACC and AC end to end: a stand-in game writes the three ``acpmf_*`` pages at 60 Hz, the real agent reads them,
+a real backend relays them to a dashboard."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import BIN, REPO, Agent, start_agent, start_backend
+from tests.helpers import collect_frames, dashboard
+
+pytestmark = pytest.mark.integration
+
+RIG = "demo-agent"
+LAST_LAP_S = 83.456  # the writer's lap time, written in ms
+AC_SPLINE_M = 5758.0
+
+
+class Writer:
+    """The stand-in game (tests/rig_agent/games/acc_writer.py), switched between phases through its stdin."""
+
+    def __init__(self, directory: Path, layout: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.rig_agent.games.acc_writer", str(directory), layout],
+            cwd=REPO,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._wait_for("drive")
+
+    def _wait_for(self, phase: str) -> None:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        assert line == f"phase {phase}\n", line
+
+    def phase(self, phase: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(phase + "\n")
+        self.process.stdin.flush()
+        self._wait_for("drive" if phase == "return" else phase)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.write("quit\n")
+            self.process.stdin.close()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None and not pipe.closed:
+                pipe.close()
+
+
+@pytest.fixture
+def shm_dir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="simcoach-acc-", dir="/dev/shm"))
+    monkeypatch.setenv("SIMCOACH_SHM_DIR", str(path))  # start_agent passes os.environ on
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def running(shm_dir: Path) -> Iterator[list[Any]]:
+    """Processes to stop at the end, whatever happens."""
+    started: list[Any] = []
+    yield started
+    for process in reversed(started):
+        process.stop()
+
+
+def _laps(frames: list[dict[str, Any]]) -> list[int]:
+    return sorted({f["lap"] for f in frames if f["lap"] is not None})
+
+
+def _wait_for_log(agent: Agent, text: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in agent.output():
+        assert time.monotonic() < deadline, f"{text!r} not in agent log:\n{agent.output()}"
+        time.sleep(0.1)
+
+
+def test_an_acc_lap_reaches_a_dashboard_in_frame_units(tmp_path: Path, shm_dir: Path, running: list[Any]):
+    running.append(Writer(shm_dir, "acc"))
+    backend = start_backend(tmp_path)
+    running.append(backend)
+    agent = start_agent(tmp_path, backend, "--game", "acc")
+    running.append(agent)
+
+    def enough(frames: list[dict[str, Any]]) -> bool:
+        return len(_laps(frames)) >= 2 and sum(f["lap"] == 2 for f in frames) >= 10
+
+    frames, session = asyncio.run(collect_frames(backend.ws, RIG, enough, timeout=20))
+
+    assert session is not None, agent.output()
+    assert (session["game"], session["track"], session["car"]) == ("acc", "spa", "amr_v8_vantage_gt3")
+    assert (session["driver"], session["session_type"], session["track_length_m"]) == ("Ada Lovelace", "race", None)
+    seqs = [f["seq"] for f in frames]
+    assert seqs == sorted(set(seqs))
+    for f in frames:
+        assert 150.0 <= f["speed_kmh"] <= 250.0  # km/h as ACC writes it
+        assert 1 <= f["gear"] <= 4  # the page's 2..5
+        assert 5000.0 <= f["rpm"] <= 7500.0
+        assert (f["max_rpm"], f["fuel_l"], f["fuel_capacity_l"]) == (7250.0, 60.0, 132.0)
+        assert (f["throttle"], f["brake"], f["clutch"], f["steering"]) == (1.0, 0.0, 0.0, -0.25)
+        assert (f["g_lat"], f["g_lon"], f["g_vert"]) == (0.5, pytest.approx(0.2), 1.0)
+        assert 80.0 <= f["tyre_temp_c"][0] <= 90.0  # °C
+        assert f["tyre_temp_c"][3] == pytest.approx(f["tyre_temp_c"][0] + 3.0)
+        assert f["tyre_pressure_psi"] == pytest.approx([27.5, 27.6, 26.9, 27.0])
+        assert f["brake_temp_c"] == [400.0, 401.0, 300.0, 301.0]
+        assert (f["water_temp_c"], f["oil_temp_c"], f["tyre_wear"]) == (92.0, None, None)
+        assert (f["lap_valid"], f["in_pit"], f["position"]) == (True, False, 3)
+        assert (f["abs_active"], f["tc_active"]) == (True, False)
+        assert 0.0 <= f["track_pos"] <= 1.0
+        assert f["lap_dist_m"] is None
+        # The player's car is entry 2 of the sixty, found by its car id.
+        assert f["pos_x"] == pytest.approx(100.0 + 1000.0 * f["track_pos"], abs=0.01)
+        assert (f["pos_y"], f["pos_z"]) == (5.0, -200.0)
+        assert (f["last_lap_s"] is None) == (f["lap"] == 1), f
+        if f["lap"] == 2:
+            assert f["last_lap_s"] == LAST_LAP_S
+            assert f["best_lap_s"] == LAST_LAP_S
+    assert _laps(frames) == [1, 2]
+    assert agent.process.poll() is None
+
+
+def test_ac_pages_are_read_as_ac_even_when_acc_was_asked(tmp_path: Path, shm_dir: Path, running: list[Any]):
+    running.append(Writer(shm_dir, "ac"))
+    backend = start_backend(tmp_path)
+    running.append(backend)
+    agent = start_agent(tmp_path, backend, "--game", "acc")
+    running.append(agent)
+
+    frames, session = asyncio.run(collect_frames(backend.ws, RIG, lambda fs: len(fs) >= 30, timeout=20))
+
+    assert session is not None
+    assert (session["game"], session["track"], session["car"]) == ("ac", "monza", "ks_porsche_911_gt3_r_2016")
+    assert session["track_length_m"] == AC_SPLINE_M
+    for f in frames:
+        assert f["lap_dist_m"] == pytest.approx(f["track_pos"] * AC_SPLINE_M, abs=0.01)
+        assert f["tyre_temp_inner_c"] == f["tyre_temp_c"]
+        assert f["ride_height_mm"] == pytest.approx([50.0, 50.0, 60.0, 60.0])
+        assert (f["water_temp_c"], f["lap_valid"], f["abs_active"], f["tc_active"]) == (None, None, None, None)
+        assert f["pos_x"] == pytest.approx(100.0 + 1000.0 * f["track_pos"], abs=0.01)
+    _wait_for_log(agent, "the running game is Assetto Corsa, not Assetto Corsa Competizione")
+
+
+def test_pause_menu_close_and_return(tmp_path: Path, shm_dir: Path, running: list[Any]):
+    writer = Writer(shm_dir, "acc")
+    running.append(writer)
+    backend = start_backend(tmp_path)
+    running.append(backend)
+    agent = start_agent(tmp_path, backend, "--game", "acc")
+    running.append(agent)
+    frames: list[dict[str, Any]] = []
+
+    async def scenario() -> None:
+        async with await dashboard(backend.ws, RIG) as ws:
+
+            async def listen() -> None:
+                while True:
+                    message = json.loads(await ws.recv())
+                    if message["type"] == "frames":
+                        frames.extend(message["frames"])
+
+            listener = asyncio.create_task(listen())
+
+            async def until(count: int, timeout: float = 10.0) -> None:
+                deadline = time.monotonic() + timeout
+                while len(frames) < count:
+                    assert time.monotonic() < deadline, agent.output()
+                    await asyncio.sleep(0.05)
+
+            async def quiet(phase: str, status: str) -> None:
+                writer.phase(phase)
+                await asyncio.sleep(0.3)  # frames already on their way
+                before = len(frames)
+                _wait_for_log(agent, status)
+                await asyncio.sleep(0.5)
+                assert len(frames) == before, f"frames sent while {phase}: {frames[before:]}"
+
+            await until(20)
+            await quiet("pause", "| paused |")
+            writer.phase("drive")
+            await until(len(frames) + 10)
+            await quiet("menu", "| in menu |")
+            writer.phase("drive")
+            await until(len(frames) + 10)
+            await quiet("close", "(the game closed); waiting for it")
+            assert agent.process.poll() is None
+            writer.phase("return")
+            await until(len(frames) + 20)
+            listener.cancel()
+
+    asyncio.run(scenario())
+    assert all(f["speed_kmh"] < 300.0 for f in frames)  # nothing from the paused or menu pages
+    assert agent.process.poll() is None
+
+
+def test_record_then_replay_through_the_agent(tmp_path: Path, shm_dir: Path, running: list[Any]):
+    running.append(Writer(shm_dir, "acc15"))  # ACC's static page with the short trackConfiguration
+    capture = tmp_path / "acc.capture"
+    agent = [str(BIN / "simcoach-agent"), "--game", "acc", "--stdout", "--laps", "1"]
+    live = subprocess.run(
+        [*agent, "--record", str(capture)],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=True,
+    )
+    replay = subprocess.run(
+        [*agent, "--replay", str(capture), "--realtime", "off"],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=True,
+    )
+
+    def frames(out: str) -> list[dict[str, Any]]:
+        lines = [json.loads(line) for line in out.splitlines()]
+        return [{k: v for k, v in m.items() if k not in ("seq", "t")} for m in lines if m["type"] == "frame"]
+
+    recorded, replayed = frames(live.stdout), frames(replay.stdout)
+    assert len(recorded) > 30, live.stderr
+    assert replayed == recorded
+    assert {f["lap"] for f in recorded} == {1}  # --laps 1 stops as lap 2 starts
+    sessions = [json.loads(line) for line in replay.stdout.splitlines() if '"session"' in line]
+    assert sessions
+    assert sessions[0]["game"] == "acc"
+    assert sessions[0]["track"] == "spa"
