@@ -36,5 +36,5 @@ def test_a_bad_port_names_the_setting(monkeypatch):
 
 def test_unknown_demo_mistakes_name_the_setting(monkeypatch):
     monkeypatch.setenv("SIMCOACH_DEMO_MISTAKES", "late_brake@Nowhere")
-    with pytest.raises(ValidationError, match="SIMCOACH_DEMO_MISTAKES.*Nowhere"):
+    with pytest.raises(ValidationError, match=r"SIMCOACH_DEMO_MISTAKES.*Nowhere"):
         Settings()
