@@ -184,7 +184,12 @@ def test_record_then_replay_through_the_agent_gives_the_same_frames(tmp_path: Pa
     agent = [str(BIN / "simcoach-agent"), "--game", "ams2", "--udp-port", str(port), "--rig", RIG, "--stdout"]
     live = subprocess.Popen([*agent, "--laps", "1", "--record", str(capture)], stdout=subprocess.PIPE, text=True)
     running.append(Sender(port, "--seconds", "15", "--lap-s", "1.5", "--mixed", "--bad"))
-    out, _ = live.communicate(timeout=20)
+    try:
+        out, _ = live.communicate(timeout=20)
+    finally:
+        if live.poll() is None:
+            live.kill()
+            live.communicate()
     assert live.returncode == 0
     replay = subprocess.run(
         [*agent, "--laps", "1", "--replay", str(capture), "--realtime", "off"],

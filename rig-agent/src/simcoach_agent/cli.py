@@ -78,7 +78,7 @@ def main(  # noqa: PLR0917 - Typer maps each parameter to a flag
     options: dict[str, object] = {}
     if settings.game == "demo":
         options = {"rate_hz": settings.rate_hz, "seed": seed, "mistakes": demo_mistakes}
-    elif settings.game == "ams2":
+    elif settings.game in ("ams2", "auto"):
         options = {"port": udp_port}
     try:
         source = create_source(settings.game, record=record, replay=replay, **options)
@@ -103,7 +103,7 @@ def main(  # noqa: PLR0917 - Typer maps each parameter to a flag
     except KeyboardInterrupt:
         pass
     finally:
-        source.close()
+        source.shutdown()
 
 
 def _fail(message: str) -> NoReturn:

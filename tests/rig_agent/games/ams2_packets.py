@@ -243,13 +243,18 @@ def timings(participants: dict[int, dict[str, Any]], number: int = 0, tick: bool
     return bytes(buf if tick else buf[:TIMINGS_SIZE_NO_TICK])
 
 
-def race(location: str, variation: str, length_m: float, number: int = 0) -> bytes:
+def race(location: str, variation: str, length_m: float, number: int = 0, laps_time: int = 0) -> bytes:
     buf = bytearray(RACE_SIZE)
     header(buf, TYPE_RACE, number)
     put(
         buf,
         RACE,
-        {"sTrackLocation": location.encode(), "sTrackVariation": variation.encode(), "sTrackLength": length_m},
+        {
+            "sTrackLocation": location.encode(),
+            "sTrackVariation": variation.encode(),
+            "sTrackLength": length_m,
+            "sLapsTimeInEvent": laps_time,
+        },
     )
     return bytes(buf)
 

@@ -206,12 +206,12 @@ def test_record_then_replay_gives_the_same_frames(game, tmp_path):
         pages.put(game.page("physics"), pages.PHYSICS, speedKmh=100.0 + i, gear=2 + i % 3)
         pages.put(game.page("graphics"), pages.ACC_GRAPHICS, **graphics)
         sent.append(live.sample("rig-a", i, 1000.0 + i))
-    live.close()
+    live.shutdown()
     assert sum(f is not None for f in sent) == len(script) - 1 - 3  # first look and the pause send nothing
     replay = create_source("acc", replay=capture)
     replay.open()
     again = [replay.sample("rig-a", i, 2000.0 + i) for i in range(len(script))]
-    replay.close()
+    replay.shutdown()
 
     def plain(frame):
         return None if frame is None else {k: v for k, v in msgspec.to_builtins(frame).items() if k not in ("seq", "t")}

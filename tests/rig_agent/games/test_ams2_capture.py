@@ -53,7 +53,7 @@ def test_record_then_replay_gives_the_same_frames(tmp_path: Path):
         live.sample("rig-a", len(recorded), time.time())  # what was still queued is recorded, if anything
     finally:
         sender.wait(10)
-        live.close()
+        live.shutdown()
     assert len(recorded) > 60
     assert {f.lap for f in recorded} >= {1, 2}
     assert not any(abs(f.speed_kmh - 277.2) < 0.01 for f in recorded), "a frame from the paused game"
@@ -69,7 +69,7 @@ def test_record_then_replay_gives_the_same_frames(tmp_path: Path):
     except CaptureEnded:
         pass
     finally:
-        replay.close()
+        replay.shutdown()
     assert without_seq_and_t(replayed) == without_seq_and_t(recorded)
     assert replay.session() == sessions[-1]
     assert replay.mapper.skipped == live.mapper.skipped != {}

@@ -313,6 +313,7 @@ def test_the_session_joins_race_definition_names_vehicles_and_classes(mapper):
         "car_class": "F-Test",
         "driver": "Test Driver",
         "session_type": "race",
+        "session_laps": None,
         "rig": None,
     }
     assert decode_rig_message(encode(session)).session == session
@@ -353,3 +354,11 @@ def test_names_are_utf8_and_undecodable_bytes_do_not_fail():
     read(m, pk.participants(["", "", "", "Jérôme"]), bytes(track), telemetry())
     assert m.session().driver == "Jérôme"
     assert m.session().track == "N\ufffdrb"
+
+
+def test_a_lap_limited_race_gives_its_laps_and_a_timed_one_none(mapper):
+    read(mapper, telemetry())
+    read(mapper, pk.race("Interlagos", "GP", 4000.0, laps_time=25), seq=2)
+    assert mapper.session().session_laps == 25
+    read(mapper, pk.race("Interlagos", "GP", 4000.0, laps_time=0x8000 | 12), seq=3)
+    assert mapper.session().session_laps is None

@@ -209,7 +209,7 @@ def test_record_then_replay_gives_the_same_frames(shm_dir: Path, tmp_path: Path)
         if step % 2:  # sampled faster than the game writes: a duplicate read now and then
             recorded.append(live.sample("rig-a", step, 1000.0 + step))
     sessions = [live.session()]
-    live.close()
+    live.shutdown()
 
     replay = GameSource("r3e", ReplayReader(capture), R3EMapper())
     replayed = []
@@ -217,7 +217,7 @@ def test_record_then_replay_gives_the_same_frames(shm_dir: Path, tmp_path: Path)
         while True:
             replayed.append(replay.sample("rig-b", 0, 0.0))
     sessions.append(replay.session())
-    replay.close()
+    replay.shutdown()
 
     def strip(frames):
         return [None if f is None else {**msgspec.structs.asdict(f), "rig": "", "seq": 0, "t": 0.0} for f in frames]

@@ -71,7 +71,7 @@ def _run_live(game: str, shm_dir: Path, record: Path) -> list[Frame | None]:
                 source.open()
             frames.append(source.sample("rig-a", step + 1, 1_700_000_000.0 + step))
     finally:
-        source.close()
+        source.shutdown()
         for f in files.values():
             f.close()
     return frames
@@ -87,7 +87,7 @@ def _run_replay(game: str, record: Path) -> list[Frame | None]:
     except CaptureEnded:
         pass
     finally:
-        source.close()
+        source.shutdown()
     return frames
 
 

@@ -97,7 +97,11 @@ class TelemetrySource(ABC):
         return None
 
     def close(self) -> None:  # noqa: B027 - optional hook, most sources have nothing to release
-        """Release what open() took."""
+        """Release what open() took; the game may come back and open() be called again."""
+
+    def shutdown(self) -> None:
+        """The agent is exiting: release everything, including what lives across reattachments."""
+        self.close()
 
 
 class GameSource(TelemetrySource):
@@ -127,6 +131,10 @@ class GameSource(TelemetrySource):
         return self.mapper.status()
 
     def close(self) -> None:
+        self.reader.close()
+
+    def shutdown(self) -> None:
+        # The recorder lives across the game going away and coming back.
         self.reader.close()
         if self.recorder is not None:
             self.recorder.close()

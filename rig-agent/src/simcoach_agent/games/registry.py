@@ -42,10 +42,10 @@ def _adapter(game: str) -> ModuleType:
         raise ValueError(f"unknown game {game!r}; known: {', '.join(game_ids())}") from None
 
 
-def detect_game() -> str:
-    """The game running now, for ``--game auto``."""
+def detect_game(**options: Any) -> str:
+    """The game running now, for ``--game auto``; options such as the AMS2 UDP port are passed on."""
     for game in AUTO_ORDER:
-        if _adapter(game).is_running():
+        if _adapter(game).is_running(**options):
             return str(game)
     raise GameUnavailable(
         "auto: no game found: waited for ACC/AC, RaceRoom, rFactor 2/LMU shared memory and AMS2 UDP packets"
@@ -79,7 +79,7 @@ class AutoSource(TelemetrySource):
         self.inner: TelemetrySource | None = None
 
     def open(self) -> None:
-        self.inner = create_source(detect_game(), record=self.record, **self.options)
+        self.inner = create_source(detect_game(**self.options), record=self.record, **self.options)
         self.game = self.inner.game
         self.inner.open()
 
@@ -99,3 +99,8 @@ class AutoSource(TelemetrySource):
             self.inner.close()
             self.inner = None
             self.game = "auto"
+
+    def shutdown(self) -> None:
+        if self.inner is not None:
+            self.inner.shutdown()
+        self.close()

@@ -56,7 +56,7 @@ class Frame(msgspec.Struct, tag="frame", tag_field="type", kw_only=True):
     brake: Unit | None
     clutch: Unit | None
     steering: Annotated[float, _num(-1.0, 1.0, "-1 full left .. 1 full right")] | None
-    g_lat: Annotated[float, _num(-20.0, 20.0, "g, positive to the right")] | None
+    g_lat: Annotated[float, _num(-20.0, 20.0, "g, positive accelerating to the right (right-hand corner)")] | None
     g_lon: Annotated[float, _num(-20.0, 20.0, "g, positive accelerating")] | None
     g_vert: Annotated[float, _num(-20.0, 20.0, "g, 1 at rest")] | None
 
@@ -92,6 +92,7 @@ class Frame(msgspec.Struct, tag="frame", tag_field="type", kw_only=True):
     tyre_temp_middle_c: CelsiusWheels | None = None
     tyre_temp_outer_c: CelsiusWheels | None = None
     ride_height_mm: Wheels | None = None
+    session_time_left_s: Annotated[float, _num(0.0, 1e6, "s left in a timed session")] | None = None
 
 
 class SessionInfo(msgspec.Struct, tag="session", tag_field="type", kw_only=True):
@@ -104,6 +105,7 @@ class SessionInfo(msgspec.Struct, tag="session", tag_field="type", kw_only=True)
     car_class: Text | None = None
     driver: Text | None = None
     session_type: Text | None = None
+    session_laps: Annotated[int, msgspec.Meta(ge=1, le=100000, description="laps of a lap-limited race")] | None = None
     # Filled by the backend when it relays the message to dashboards.
     rig: Name | None = None
 

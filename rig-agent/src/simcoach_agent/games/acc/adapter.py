@@ -27,7 +27,7 @@ def make_mapper(game: str) -> Mapper:
     return AccMapper(_checked(game))
 
 
-def is_running() -> bool:
+def is_running(**options: object) -> bool:
     """Whether a Kunos static page exists (ACC's or AC's)."""
     page = SharedPage("acc", STATIC_NAME, MIN_STATIC_SIZE)
     try:

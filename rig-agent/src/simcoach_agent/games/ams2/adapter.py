@@ -24,7 +24,7 @@ def make_mapper(game: str) -> Mapper:
     return Ams2Mapper()
 
 
-def is_running(port: int = SMS_UDP_PORT) -> bool:
+def is_running(port: int = SMS_UDP_PORT, **options: object) -> bool:
     """Whether AMS2 is sending: a datagram seen lately by a reader here, else a 0.2 s listen on the port.
 
     The listen only catches a game that streams (telemetry at the UDP rate); one sitting in its

@@ -149,6 +149,7 @@ class Ams2Mapper(Mapper):
         self._stats: p.TimeStatsData | None = None
         self._track: str | None = None
         self._track_length: float | None = None
+        self._session_laps: int | None = None
         self._names: list[str | None] = [None] * p.UDP_STREAMER_PARTICIPANTS_SUPPORTED
         self._vehicles: list[tuple[str, int] | None] = [None] * p.UDP_STREAMER_PARTICIPANTS_SUPPORTED
         self._classes: dict[int, str] = {}
@@ -219,6 +220,9 @@ class Ams2Mapper(Mapper):
         self._track = " ".join(part for part in (location, variation) if part) or None
         length = race.sTrackLength
         self._track_length = float(length) if 0.0 < length <= 1e5 else None
+        # The top bit marks a timed event (5-minute units); otherwise the value is the race's laps.
+        laps = race.sLapsTimeInEvent
+        self._session_laps = laps if laps and not laps & 0x8000 else None
 
     def _take_names(self, names: p.ParticipantsData) -> None:
         first = _block(names.sBase.mPartialPacketIndex)
@@ -354,6 +358,7 @@ class Ams2Mapper(Mapper):
             car_class=car_class,
             driver=driver,
             session_type=session_type,
+            session_laps=self._session_laps,
         )
 
     def status(self) -> str:

@@ -19,6 +19,6 @@ def make_mapper(game: str) -> R3EMapper:
     return R3EMapper()
 
 
-def is_running() -> bool:
+def is_running(**options: object) -> bool:
     """Whether RaceRoom's page is there with a version in it."""
     return page_present()

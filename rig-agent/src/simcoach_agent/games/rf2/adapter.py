@@ -14,7 +14,7 @@ from simcoach_agent.games.shm import SharedPage
 KIND: Final = "pages"
 
 
-def make_reader(game: str, stale_after_s: float = STALE_AFTER_S) -> Reader:
+def make_reader(game: str, stale_after_s: float = STALE_AFTER_S, **options: object) -> Reader:
     """LMU prefers its own ``LMU_Data`` page; rF2 (and LMU without it) reads the plugin's pages."""
     if game == "lmu":
         return LmuReader(game, stale_after_s)
@@ -25,7 +25,7 @@ def make_mapper(game: str) -> Mapper:
     return Rf2Mapper(game)
 
 
-def is_running() -> bool:
+def is_running(**options: object) -> bool:
     """Whether LMU's page or the rF2 plugin's telemetry page exists (either game, so ``auto`` finds both)."""
     for name in (lmu.LMU_DATA_PAGE, rf2.TELEMETRY_PAGE):
         page = SharedPage("rf2", name, 8)

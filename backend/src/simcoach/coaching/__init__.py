@@ -1,0 +1,1 @@
+"""The coaching engine: laps, the reference lap, live delta, corners, feedback and rules."""

@@ -1,0 +1,1 @@
+"""Coaching rules: tyres, brakes, fuel and driving technique."""
