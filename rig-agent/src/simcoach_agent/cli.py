@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from enum import StrEnum
@@ -95,7 +94,7 @@ def main(  # noqa: PLR0917 - Typer maps each parameter to a flag
         spool = Spool(settings.spool_max_frames, settings.spool_dir / f"{settings.rig}.db")
         uplink = Uplink(settings.server, settings.token.get_secret_value(), settings.rig, spool)
         try:
-            asyncio.run(run_uplink(sampler, uplink, spool, settings.rate_hz, sys.stderr))
+            run_uplink(sampler, uplink, spool, settings.rate_hz, sys.stderr)
         finally:
             spool.close()
     except RefusedByBackend as exc:

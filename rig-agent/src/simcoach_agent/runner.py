@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import sys
 import time
 from typing import TextIO
 
 from simcoach_agent.sampler import REOPEN_EVERY_S, Sampler
 from simcoach_agent.telemetry.codec import encode, encode_json
-from simcoach_agent.uplink.client import Uplink
+from simcoach_agent.uplink.client import RefusedByBackend, Uplink
 from simcoach_agent.uplink.spool import Spool
 
 STATUS_EVERY_S = 1.0
@@ -61,37 +59,36 @@ def run_stdout(sampler: Sampler, rate_hz: float, realtime: bool, once: bool, out
     return printed
 
 
-async def run_uplink(sampler: Sampler, uplink: Uplink, spool: Spool, rate_hz: float, status: TextIO | None) -> None:
-    """Sample in real time into the spool while the uplink delivers; until cancelled or laps done."""
+def run_uplink(sampler: Sampler, uplink: Uplink, spool: Spool, rate_hz: float, status: TextIO | None) -> None:
+    """Sample in real time into the spool and send, until interrupted, refused, or the laps are done."""
     pacer = Pacer(rate_hz)
-    sender = asyncio.create_task(uplink.run())
+    uplink.start()
     last_status = 0.0
     try:
         while not sampler.done:
-            if sender.done():
-                sender.result()  # refused by the backend: stop with its reason
+            if uplink.refused is not None:
+                raise RefusedByBackend(uplink.refused)
             frame = sampler.tick(time.time())
             session = sampler.take_session_change()
             if session is not None:
                 uplink.set_session(session)
             if frame is not None:
                 spool.append(frame.seq, encode(frame))
-                uplink.notify()
+            uplink.pump()
             now = time.monotonic()
             if now - last_status >= STATUS_EVERY_S:
                 last_status = now
                 spool.commit()  # acks arrive while paused too; keep the file current
                 if status is not None:
                     _print_status(status, sampler, uplink, spool)
-            await asyncio.sleep(pacer.delay())
+            time.sleep(pacer.delay())
         # Laps done: give the uplink a moment to deliver what is still spooled.
         deadline = time.monotonic() + 10.0
-        while len(spool) and time.monotonic() < deadline and not sender.done():
-            await asyncio.sleep(0.05)
+        while len(spool) and time.monotonic() < deadline and uplink.refused is None:
+            uplink.pump()
+            time.sleep(0.05)
     finally:
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sender
+        uplink.stop()
 
 
 def _print_status(out: TextIO, sampler: Sampler, uplink: Uplink, spool: Spool) -> None:

@@ -1,16 +1,23 @@
-"""WebSocket client to the backend's /ws/ingest: hello, session, frames; reconnects with backoff."""
+"""WebSocket client to the backend's /ws/ingest: hello, session, frames; reconnects with backoff.
+
+Threads, not asyncio: on a rig the agent wakes 60 times a second, and a plain
+sleeping thread wakes for a third of the CPU an event loop needs. The
+sampler's thread sends (``pump``); one background thread connects, reads
+acknowledgements and reconnects. Only the sampler's thread touches the spool:
+the connection thread hands it the welcome and the acks through plain
+attributes, which the sampler applies before it sends.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
+import threading
 from collections import deque
 from typing import Final
 
 import msgspec
-from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.sync.client import ClientConnection, connect
 
 from simcoach_agent import __version__
 from simcoach_agent.telemetry import SessionInfo
@@ -22,6 +29,7 @@ log = logging.getLogger(__name__)
 
 POLICY_VIOLATION: Final = 1008
 MAX_BATCH: Final = 64
+MAX_BATCHES_PER_PUMP: Final = 16
 BACKOFF_START_S: Final = 0.5
 BACKOFF_MAX_S: Final = 10.0
 
@@ -42,89 +50,115 @@ class Uplink:
         self.acked: int | None = None
         self.reconnects = 0
         self.errors: deque[str] = deque(maxlen=20)
+        self.refused: str | None = None
         self._session: SessionInfo | None = None
         self._session_sent = False
-        self._wake = asyncio.Event()
+        self._ws: ClientConnection | None = None
+        # Set by the connection thread, applied to the spool by the sampler's thread.
+        self._welcome: Welcome | None = None
+        self._applied_ack: int | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="simcoach-uplink", daemon=True)
 
-    def notify(self) -> None:
-        """New frames are in the spool."""
-        self._wake.set()
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        ws = self._ws
+        if ws is not None:
+            ws.close()
+        self._thread.join(timeout=5)
 
     def set_session(self, session: SessionInfo) -> None:
         self._session = session
         self._session_sent = False
-        self._wake.set()
 
-    async def run(self) -> None:
-        """Connect, send, and reconnect with backoff until cancelled or refused."""
+    # --- the sampler's thread ---------------------------------------------
+    def pump(self) -> None:
+        """Send what is waiting in the spool, if connected; called by the sampler after each sample.
+
+        A backlog after an outage goes out in up to ``MAX_BATCHES_PER_PUMP``
+        batches a sample, so an hour of frames drains in about a minute.
+        """
+        welcome = self._welcome
+        if welcome is not None:
+            self._welcome = None
+            self.spool.rewind()
+            if welcome.last_seq is not None:
+                self.spool.ack(welcome.last_seq)
+            self._session_sent = False
+        acked = self.acked
+        if acked is not None and acked != self._applied_ack:
+            self.spool.ack(acked)
+            self._applied_ack = acked
+        ws = self._ws
+        if ws is None or self._welcome is not None:
+            return
+        try:
+            if not self._session_sent and self._session is not None:
+                ws.send(encode(self._session))
+                self._session_sent = True
+            for _ in range(MAX_BATCHES_PER_PUMP):
+                batch = self.spool.take(MAX_BATCH)
+                if not batch:
+                    break
+                ws.send(batch[0][1] if len(batch) == 1 else encode_batch([item[1] for item in batch]))
+        except (ConnectionClosed, OSError):
+            pass  # the connection thread sees the close and reconnects; the spool sends these frames again
+
+    # --- the connection thread --------------------------------------------
+    def _run(self) -> None:
         backoff = BACKOFF_START_S
-        while True:
+        while not self._stop.is_set():
             try:
-                async with connect(
+                with connect(
                     self.url,
                     additional_headers={"Authorization": f"Bearer {self.token}"},
                     open_timeout=5,
                     max_size=2**22,
+                    compression=None,
+                    proxy=None,
                 ) as ws:
-                    await self._session_on(ws)
+                    self._attach(ws)
                     backoff = BACKOFF_START_S
+                    try:
+                        self._read(ws)
+                    finally:
+                        self._ws = None
+                        self.connected = False
             except ConnectionClosed as exc:
                 if exc.rcvd is not None and exc.rcvd.code == POLICY_VIOLATION:
-                    raise RefusedByBackend(exc.rcvd.reason) from None
+                    self.refused = exc.rcvd.reason
+                    return
                 log.warning("connection to %s closed: %s", self.url, exc)
+            except InvalidURI as exc:
+                self.refused = f"bad server address: {exc}"
+                return
             except (OSError, InvalidHandshake, TimeoutError) as exc:
                 log.warning("backend %s unreachable: %s; retrying in %.1f s", self.url, exc, backoff)
-            except InvalidURI as exc:
-                raise RefusedByBackend(f"bad server address: {exc}") from None
-            self.connected = False
+            if self._stop.is_set():
+                return
             self.reconnects += 1
-            await asyncio.sleep(backoff)
+            self._stop.wait(backoff)
             backoff = min(backoff * 2, BACKOFF_MAX_S)
 
-    async def _session_on(self, ws: ClientConnection) -> None:
-        await ws.send(encode(Hello(rig=self.rig, agent=f"simcoach-agent {__version__}")))
-        welcome = await self._await_welcome(ws)
-        self.spool.rewind()
-        if welcome.last_seq is not None:
-            self.spool.ack(welcome.last_seq)
-        self.connected = True
-        self._session_sent = False
-        log.info("connected to %s as rig %r (backend holds up to seq %s)", self.url, self.rig, welcome.last_seq)
-        reader = asyncio.create_task(self._read(ws))
-        try:
-            await self._send_loop(ws, reader)
-        finally:
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
-                await reader
-
-    async def _await_welcome(self, ws: ClientConnection) -> Welcome:
+    def _attach(self, ws: ClientConnection) -> None:
+        ws.send(encode(Hello(rig=self.rig, agent=f"simcoach-agent {__version__}")))
         while True:
-            message = self._decode(await ws.recv(decode=False))
+            message = self._decode(ws.recv(decode=False))
             if isinstance(message, Welcome):
-                return message
+                break
+        self._welcome = message
+        self._ws = ws
+        self.connected = True
+        log.info("connected to %s as rig %r (backend holds up to seq %s)", self.url, self.rig, message.last_seq)
 
-    async def _send_loop(self, ws: ClientConnection, reader: asyncio.Task[None]) -> None:
-        while not reader.done():
-            if not self._session_sent and self._session is not None:
-                await ws.send(encode(self._session))
-                self._session_sent = True
-            batch = self.spool.take(MAX_BATCH)
-            if not batch:
-                self._wake.clear()
-                waiter = asyncio.create_task(self._wake.wait())
-                await asyncio.wait({waiter, reader}, return_when=asyncio.FIRST_COMPLETED)
-                waiter.cancel()
-                continue
-            await ws.send(batch[0][1] if len(batch) == 1 else encode_batch([item[1] for item in batch]))
-        reader.result()  # re-raise how the connection ended
-
-    async def _read(self, ws: ClientConnection) -> None:
-        async for raw in ws:
+    def _read(self, ws: ClientConnection) -> None:
+        for raw in ws:
             message = self._decode(raw if isinstance(raw, bytes) else raw.encode())
             if isinstance(message, Ack):
                 self.acked = message.seq
-                self.spool.ack(message.seq)
 
     def _decode(self, raw: bytes) -> Welcome | Ack | Error | None:
         try:
