@@ -22,11 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx  # noqa: E402
-from common import BIN, BackendProcess, percentile  # noqa: E402
+import itertools
 
-from tests.helpers import collect_frames  # noqa: E402
-from tests.rig_agent.games.acc_writer import Game  # noqa: E402
+import httpx
+from common import BIN, BackendProcess, percentile
+
+from tests.helpers import collect_frames
+from tests.rig_agent.games.acc_writer import Game
 
 GAME_RATE_HZ = 333.0
 
@@ -73,7 +75,7 @@ def measure(backend: BackendProcess, folder: str, rate: float, seconds: float) -
         agent.terminate()
         agent.wait(10)
     stamps = [f["t"] for f in frames]
-    intervals = [(b - a) * 1000 for a, b in zip(stamps, stamps[1:], strict=False)]
+    intervals = [(b - a) * 1000 for a, b in itertools.pairwise(stamps)]
     period_ms = 1000 / rate
     jitter = [abs(i - period_ms) for i in intervals]
     print(
