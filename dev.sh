@@ -9,8 +9,9 @@ cd "$(dirname "$0")"
 VENV=.venv
 PY=$VENV/bin/python
 
-# Debian packages the tests need. Installed only when missing, and only where we can.
-DEBIAN_PACKAGES=()
+# Debian packages the tests need (browser tests: Chromium and its driver; the dashboard behind a
+# path prefix: nginx). Installed only when missing.
+DEBIAN_PACKAGES=(chromium chromium-driver nginx)
 
 setup_python() {
     if [ ! -x "$PY" ]; then
