@@ -5,103 +5,41 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import BIN, REPO, Agent, start_agent, start_backend
+from tests.conftest import BIN, start_agent, start_backend
 from tests.helpers import collect_frames, dashboard
+from tests.integration.stand_in import StandInGame, laps, wait_for_log
 
 pytestmark = pytest.mark.integration
 
 RIG = "demo-agent"
+
+
+def acc_game(directory: Path, layout: str) -> StandInGame:
+    """The stand-in ACC or AC of tests/rig_agent/games/acc_writer.py (LAYOUT: acc, acc15 or ac)."""
+    return StandInGame("tests.rig_agent.games.acc_writer", str(directory), layout, first_phase="drive")
+
+
 LAST_LAP_S = 83.456  # the writer's lap time, written in ms
 AC_SPLINE_M = 5758.0
 
 
-class Writer:
-    """The stand-in game (tests/rig_agent/games/acc_writer.py), switched between phases through its stdin."""
-
-    def __init__(self, directory: Path, layout: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.rig_agent.games.acc_writer", str(directory), layout],
-            cwd=REPO,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self._wait_for("drive")
-
-    def _wait_for(self, phase: str) -> None:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        assert line == f"phase {phase}\n", line
-
-    def phase(self, phase: str) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(phase + "\n")
-        self.process.stdin.flush()
-        self._wait_for("drive" if phase == "return" else phase)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            assert self.process.stdin is not None
-            self.process.stdin.write("quit\n")
-            self.process.stdin.close()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        for pipe in (self.process.stdin, self.process.stdout):
-            if pipe is not None and not pipe.closed:
-                pipe.close()
-
-
-@pytest.fixture
-def shm_dir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="simcoach-acc-", dir="/dev/shm"))
-    monkeypatch.setenv("SIMCOACH_SHM_DIR", str(path))  # start_agent passes os.environ on
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture
-def running(shm_dir: Path) -> Iterator[list[Any]]:
-    """Processes to stop at the end, whatever happens."""
-    started: list[Any] = []
-    yield started
-    for process in reversed(started):
-        process.stop()
-
-
-def _laps(frames: list[dict[str, Any]]) -> list[int]:
-    return sorted({f["lap"] for f in frames if f["lap"] is not None})
-
-
-def _wait_for_log(agent: Agent, text: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while text not in agent.output():
-        assert time.monotonic() < deadline, f"{text!r} not in agent log:\n{agent.output()}"
-        time.sleep(0.1)
-
-
 def test_an_acc_lap_reaches_a_dashboard_in_frame_units(tmp_path: Path, shm_dir: Path, running: list[Any]):
-    running.append(Writer(shm_dir, "acc"))
+    running.append(acc_game(shm_dir, "acc"))
     backend = start_backend(tmp_path)
     running.append(backend)
     agent = start_agent(tmp_path, backend, "--game", "acc")
     running.append(agent)
 
     def enough(frames: list[dict[str, Any]]) -> bool:
-        return len(_laps(frames)) >= 2 and sum(f["lap"] == 2 for f in frames) >= 10
+        seen = laps(frames)
+        return len(seen) >= 2 and sum(f["lap"] == seen[1] for f in frames) >= 10
 
     frames, session = asyncio.run(collect_frames(backend.ws, RIG, enough, timeout=20))
 
@@ -130,15 +68,18 @@ def test_an_acc_lap_reaches_a_dashboard_in_frame_units(tmp_path: Path, shm_dir: 
         assert f["pos_x"] == pytest.approx(100.0 + 1000.0 * f["track_pos"], abs=0.01)
         assert (f["pos_y"], f["pos_z"]) == (5.0, -200.0)
         assert (f["last_lap_s"] is None) == (f["lap"] == 1), f
-        if f["lap"] == 2:
+        if f["lap"] >= 2:
             assert f["last_lap_s"] == LAST_LAP_S
             assert f["best_lap_s"] == LAST_LAP_S
-    assert _laps(frames) == [1, 2]
+    # A slow start (a loaded machine) may miss the first lap: the laps seen must follow each other.
+    seen = laps(frames)
+    assert len(seen) >= 2
+    assert seen == list(range(seen[0], seen[0] + len(seen)))
     assert agent.process.poll() is None
 
 
 def test_ac_pages_are_read_as_ac_even_when_acc_was_asked(tmp_path: Path, shm_dir: Path, running: list[Any]):
-    running.append(Writer(shm_dir, "ac"))
+    running.append(acc_game(shm_dir, "ac"))
     backend = start_backend(tmp_path)
     running.append(backend)
     agent = start_agent(tmp_path, backend, "--game", "acc")
@@ -155,11 +96,11 @@ def test_ac_pages_are_read_as_ac_even_when_acc_was_asked(tmp_path: Path, shm_dir
         assert f["ride_height_mm"] == pytest.approx([50.0, 50.0, 60.0, 60.0])
         assert (f["water_temp_c"], f["lap_valid"], f["abs_active"], f["tc_active"]) == (None, None, None, None)
         assert f["pos_x"] == pytest.approx(100.0 + 1000.0 * f["track_pos"], abs=0.01)
-    _wait_for_log(agent, "the running game is Assetto Corsa, not Assetto Corsa Competizione")
+    wait_for_log(agent, "the running game is Assetto Corsa, not Assetto Corsa Competizione")
 
 
 def test_pause_menu_close_and_return(tmp_path: Path, shm_dir: Path, running: list[Any]):
-    writer = Writer(shm_dir, "acc")
+    writer = acc_game(shm_dir, "acc")
     running.append(writer)
     backend = start_backend(tmp_path)
     running.append(backend)
@@ -188,7 +129,7 @@ def test_pause_menu_close_and_return(tmp_path: Path, shm_dir: Path, running: lis
                 writer.phase(phase)
                 await asyncio.sleep(0.3)  # frames already on their way
                 before = len(frames)
-                _wait_for_log(agent, status)
+                wait_for_log(agent, status)
                 await asyncio.sleep(0.5)
                 assert len(frames) == before, f"frames sent while {phase}: {frames[before:]}"
 
@@ -201,7 +142,7 @@ def test_pause_menu_close_and_return(tmp_path: Path, shm_dir: Path, running: lis
             await until(len(frames) + 10)
             await quiet("close", "(the game closed); waiting for it")
             assert agent.process.poll() is None
-            writer.phase("return")
+            writer.phase("return", shows="drive")
             await until(len(frames) + 20)
             listener.cancel()
 
@@ -211,7 +152,7 @@ def test_pause_menu_close_and_return(tmp_path: Path, shm_dir: Path, running: lis
 
 
 def test_record_then_replay_through_the_agent(tmp_path: Path, shm_dir: Path, running: list[Any]):
-    running.append(Writer(shm_dir, "acc15"))  # ACC's static page with the short trackConfiguration
+    running.append(acc_game(shm_dir, "acc15"))  # ACC's static page with the short trackConfiguration
     capture = tmp_path / "acc.capture"
     agent = [str(BIN / "simcoach-agent"), "--game", "acc", "--stdout", "--laps", "1"]
     live = subprocess.run(

@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import pytest
 
 from tests.conftest import BIN, REPO, Agent, Backend, start_agent, start_backend
 from tests.helpers import collect_frames, dashboard
+from tests.integration.stand_in import laps, wait_for_log
 from tests.rig_agent.games.ams2_sender import free_udp_port
 
 pytestmark = pytest.mark.integration
@@ -47,19 +47,6 @@ class Sender:
             self.process.stdout.close()
 
 
-@pytest.fixture
-def running() -> Iterator[list[Any]]:
-    """Processes to stop at the end, whatever happens."""
-    started: list[Any] = []
-    yield started
-    for process in reversed(started):
-        process.stop()
-
-
-def _laps(frames: list[dict[str, Any]]) -> list[int]:
-    return sorted({f["lap"] for f in frames if f["lap"] is not None})
-
-
 def _start(tmp_path: Path, running: list[Any], port: int) -> tuple[Backend, Agent]:
     backend = start_backend(tmp_path)
     running.append(backend)
@@ -75,7 +62,7 @@ def test_a_scripted_lap_over_udp_reaches_a_dashboard_in_frame_units(tmp_path: Pa
 
     def enough(frames: list[dict[str, Any]]) -> bool:
         at_line = any(abs(f["speed_kmh"] - 180.0) < 0.01 for f in frames)
-        return at_line and any(f["last_lap_s"] is not None for f in frames) and len(_laps(frames)) >= 2
+        return at_line and any(f["last_lap_s"] is not None for f in frames) and len(laps(frames)) >= 2
 
     frames, session = asyncio.run(collect_frames(backend.ws, RIG, enough, timeout=20))
 
@@ -109,21 +96,14 @@ def test_a_scripted_lap_over_udp_reaches_a_dashboard_in_frame_units(tmp_path: Pa
     known = [i for i, f in enumerate(frames) if f["track_pos"] is not None]
     assert known and known == list(range(known[0], len(frames)))
     assert all(0.0 <= f["track_pos"] <= 1.0 for f in frames[known[0] :])
-    laps = _laps(frames)
-    assert laps == list(range(laps[0], laps[-1] + 1))
+    seen = laps(frames)
+    assert seen == list(range(seen[0], seen[-1] + 1))
     for f in frames:
         if f["lap"] == 1:
             assert f["last_lap_s"] is None
         else:
             assert f["last_lap_s"] == 90.0 + f["lap"] - 1  # the sender's lap N takes "90 + N s"
     assert agent.process.poll() is None
-
-
-def _wait_for_log(agent: Agent, text: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while text not in agent.output():
-        assert time.monotonic() < deadline, f"{text!r} not in agent log:\n{agent.output()}"
-        time.sleep(0.1)
 
 
 def test_pauses_bad_packets_and_a_game_that_quits_mid_lap_and_returns(tmp_path: Path, running: list[Any]):
@@ -151,9 +131,9 @@ def test_pauses_bad_packets_and_a_game_that_quits_mid_lap_and_returns(tmp_path: 
             first = Sender(port, "--seconds", "3.5", "--bad", "--mixed", "--pause-at", "1.0", "--pause-s", "1.6")
             running.append(first)
             await until(lambda: len(frames) > 30)
-            await asyncio.to_thread(_wait_for_log, agent, "| paused (")
+            await asyncio.to_thread(wait_for_log, agent, "| paused (")
             await asyncio.to_thread(first.wait)  # the game quits mid-lap
-            await asyncio.to_thread(_wait_for_log, agent, f"ams2: waiting for UDP packets on port {port}")
+            await asyncio.to_thread(wait_for_log, agent, f"ams2: waiting for UDP packets on port {port}")
             after_quit = len(frames)
             await asyncio.sleep(1.5)
             assert len(frames) == after_quit

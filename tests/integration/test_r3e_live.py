@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import BIN, REPO, Agent, start_agent, start_backend
+from tests.conftest import BIN, start_agent, start_backend
 from tests.helpers import collect_frames, dashboard
+from tests.integration.stand_in import StandInGame, laps, wait_for_log
 
 pytestmark = pytest.mark.integration
 
@@ -24,68 +21,13 @@ RIG = "demo-agent"
 ZANDVOORT = "Circuit Zandvoort - Grand Prix"
 
 
-class Writer:
-    """The stand-in game (tests/rig_agent/games/r3e_writer.py), switched between phases through its stdin."""
-
-    def __init__(self, directory: Path, phase: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.rig_agent.games.r3e_writer", str(directory), phase],
-            cwd=REPO,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self._wait_for(phase)
-
-    def _wait_for(self, phase: str) -> None:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        assert line == f"phase {phase}\n", line
-
-    def phase(self, phase: str) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(phase + "\n")
-        self.process.stdin.flush()
-        self._wait_for(phase)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            assert self.process.stdin is not None
-            self.process.stdin.write("quit\n")
-            self.process.stdin.close()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        for pipe in (self.process.stdin, self.process.stdout):
-            if pipe is not None and not pipe.closed:
-                pipe.close()
-
-
-@pytest.fixture
-def shm_dir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="simcoach-r3e-", dir="/dev/shm"))
-    monkeypatch.setenv("SIMCOACH_SHM_DIR", str(path))  # start_agent passes os.environ on
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture
-def running(tmp_path: Path, shm_dir: Path) -> Iterator[list[Any]]:
-    """Processes to stop at the end, whatever happens."""
-    started: list[Any] = []
-    yield started
-    for process in reversed(started):
-        process.stop()
-
-
-def _laps(frames: list[dict[str, Any]]) -> list[int]:
-    return sorted({f["lap"] for f in frames if f["lap"] is not None})
+def r3e_game(directory: Path, phase: str) -> StandInGame:
+    """The stand-in RaceRoom of tests/rig_agent/games/r3e_writer.py, starting in ``phase``."""
+    return StandInGame("tests.rig_agent.games.r3e_writer", str(directory), phase, first_phase=phase)
 
 
 def test_a_scripted_lap_reaches_a_dashboard_in_frame_units(tmp_path: Path, shm_dir: Path, running: list[Any]):
-    running.append(Writer(shm_dir, "drive"))
+    running.append(r3e_game(shm_dir, "drive"))
     backend = start_backend(tmp_path)
     running.append(backend)
     agent = start_agent(tmp_path, backend, "--game", "r3e")
@@ -93,7 +35,7 @@ def test_a_scripted_lap_reaches_a_dashboard_in_frame_units(tmp_path: Path, shm_d
 
     def enough(frames: list[dict[str, Any]]) -> bool:
         fast = any(abs(f["speed_kmh"] - 180.0) < 0.01 for f in frames)
-        return fast and len(_laps(frames)) >= 2
+        return fast and len(laps(frames)) >= 2
 
     frames, session = asyncio.run(collect_frames(backend.ws, RIG, enough, timeout=20))
 
@@ -111,8 +53,8 @@ def test_a_scripted_lap_reaches_a_dashboard_in_frame_units(tmp_path: Path, shm_d
         assert f["tyre_temp_c"][0] == pytest.approx(f["tyre_temp_middle_c"][0])
         assert f["g_lat"] == pytest.approx(1.0)
         assert 0.0 <= f["track_pos"] <= 1.0
-    laps = _laps(frames)
-    assert laps == list(range(laps[0], laps[-1] + 1))
+    seen = laps(frames)
+    assert seen == list(range(seen[0], seen[-1] + 1))
     for f in frames:
         assert (f["last_lap_s"] is None) == (f["lap"] == 1), f  # the writer's laps take 2.0 s
         if f["last_lap_s"] is not None:
@@ -120,15 +62,8 @@ def test_a_scripted_lap_reaches_a_dashboard_in_frame_units(tmp_path: Path, shm_d
     assert agent.process.poll() is None
 
 
-def _wait_for_log(agent: Agent, text: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while text not in agent.output():
-        assert time.monotonic() < deadline, f"{text!r} not in agent log:\n{agent.output()}"
-        time.sleep(0.1)
-
-
 def test_versions_pauses_and_a_game_that_quits_and_returns(tmp_path: Path, shm_dir: Path, running: list[Any]):
-    writer = Writer(shm_dir, "old")
+    writer = r3e_game(shm_dir, "old")
     running.append(writer)
     backend = start_backend(tmp_path)
     running.append(backend)
@@ -156,14 +91,14 @@ def test_versions_pauses_and_a_game_that_quits_and_returns(tmp_path: Path, shm_d
 
             listener = asyncio.create_task(listen())
             # An old RaceRoom: refused with both versions named, and waited for.
-            await asyncio.to_thread(_wait_for_log, agent, "r3e: shared memory layout 2.14, this agent implements 3.5")
+            await asyncio.to_thread(wait_for_log, agent, "r3e: shared memory layout 2.14, this agent implements 3.5")
             assert frames == []
             writer.phase("drive")
             await until(lambda: len(frames) > 30)
             writer.phase("pause")
-            await asyncio.to_thread(_wait_for_log, agent, "| paused |")
+            await asyncio.to_thread(wait_for_log, agent, "| paused |")
             writer.phase("close")  # the game quits mid-lap
-            await asyncio.to_thread(_wait_for_log, agent, "r3e: waiting for shared memory")
+            await asyncio.to_thread(wait_for_log, agent, "r3e: waiting for shared memory")
             during_close = len(frames)
             await asyncio.sleep(1.5)
             assert len(frames) == during_close
@@ -186,7 +121,7 @@ def test_versions_pauses_and_a_game_that_quits_and_returns(tmp_path: Path, shm_d
 
 
 def test_record_then_replay_through_the_agent_gives_the_same_frames(tmp_path: Path, shm_dir: Path, running: list[Any]):
-    running.append(Writer(shm_dir, "drive"))
+    running.append(r3e_game(shm_dir, "drive"))
     capture = tmp_path / "lap.r3e"
     agent = [str(BIN / "simcoach-agent"), "--game", "r3e", "--rig", RIG, "--stdout", "--laps", "1"]
     live = subprocess.run([*agent, "--record", str(capture)], capture_output=True, text=True, timeout=30, check=True)

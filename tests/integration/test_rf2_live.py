@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,19 +13,12 @@ import pytest
 
 from tests.conftest import REPO, Agent, Backend, start_agent
 from tests.helpers import collect_frames
+from tests.integration.stand_in import wait_for_log
 from tests.rig_agent.games.rf2_writer import MENU_RPM, PAUSE_RPM, TRACK_M
 
 pytestmark = pytest.mark.integration
 
 LAP_S = 2.5
-
-
-@pytest.fixture
-def shm_dir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="simcoach-rf2-live-", dir="/dev/shm"))
-    monkeypatch.setenv("SIMCOACH_SHM_DIR", str(folder))  # start_agent passes os.environ on
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _writer(folder: Path, *args: str) -> subprocess.Popen[bytes]:
@@ -37,19 +27,11 @@ def _writer(folder: Path, *args: str) -> subprocess.Popen[bytes]:
     )
 
 
-def _wait_for_log(agent: Agent, text: str, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while text not in agent.output():
-        if time.monotonic() > deadline or agent.process.poll() is not None:
-            raise AssertionError(f"agent never said {text!r}:\n{agent.output()}")
-        time.sleep(0.1)
-
-
 def _drive(
     backend: Backend, folder: Path, agent: Agent, until: Callable[[list[dict[str, Any]]], bool]
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """Wait until the agent sees the game at its monitor, then start driving and collect what a dashboard gets."""
-    _wait_for_log(agent, "in menu")
+    wait_for_log(agent, "in menu")
 
     async def scenario() -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         task = asyncio.create_task(collect_frames(backend.ws, "demo-agent", until, timeout=25))
