@@ -20,12 +20,15 @@ class Pacer:
     def __init__(self, rate_hz: float) -> None:
         self.period = 1.0 / rate_hz
         self.next_at = time.monotonic()
+        self.skipped = 0
 
     def delay(self) -> float:
         self.next_at += self.period
         delay = self.next_at - time.monotonic()
         if delay < -1.0:
-            # Far behind (the machine slept): start afresh instead of bursting to catch up.
+            # Far behind (the machine slept): start afresh instead of bursting to catch up,
+            # and count the samples that were not taken so the status line can say so.
+            self.skipped += int(-delay / self.period)
             self.next_at = time.monotonic()
         return max(0.0, delay)
 
@@ -80,7 +83,7 @@ def run_uplink(sampler: Sampler, uplink: Uplink, spool: Spool, rate_hz: float, s
                 last_status = now
                 spool.commit()  # acks arrive while paused too; keep the file current
                 if status is not None:
-                    _print_status(status, sampler, uplink, spool)
+                    _print_status(status, sampler, uplink, spool, pacer)
             time.sleep(pacer.delay())
         # Laps done: give the uplink a moment to deliver what is still spooled.
         deadline = time.monotonic() + 10.0
@@ -91,13 +94,14 @@ def run_uplink(sampler: Sampler, uplink: Uplink, spool: Spool, rate_hz: float, s
         uplink.stop()
 
 
-def _print_status(out: TextIO, sampler: Sampler, uplink: Uplink, spool: Spool) -> None:
+def _print_status(out: TextIO, sampler: Sampler, uplink: Uplink, spool: Spool, pacer: Pacer) -> None:
     s = sampler.session
     what = f"{s.game} | {s.track or '?'} | {s.car or '?'}" if s else sampler.source.game
     link = "connected" if uplink.connected else "reconnecting"
     line = (
         f"{what} | {sampler.status()} | {sampler.rate_hz():5.1f} Hz | {link} | "
         f"spool {len(spool)} (dropped {spool.dropped}) | acked {uplink.acked}"
+        + (f" | {pacer.skipped} samples missed (the machine stalled)" if pacer.skipped else "")
     )
     if out.isatty():
         out.write("\r" + line[:160].ljust(160))
