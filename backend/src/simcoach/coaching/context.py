@@ -26,3 +26,5 @@ class RigContext:
     next_corner: str | None = None
     # Completed lap times of this session, oldest first (valid and invalid).
     lap_times_s: list[float] = field(default_factory=list)
+    # Tyres on the car, where known: rules then use the wet windows. No frame channel says it yet.
+    tyre_compound: Literal["dry", "wet"] | None = None

@@ -1,0 +1,1 @@
+"""Tests of the coaching rules and the threshold table."""
