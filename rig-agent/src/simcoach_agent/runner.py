@@ -81,7 +81,6 @@ def run_uplink(sampler: Sampler, uplink: Uplink, spool: Spool, rate_hz: float, s
             now = time.monotonic()
             if now - last_status >= STATUS_EVERY_S:
                 last_status = now
-                spool.commit()  # acks arrive while paused too; keep the file current
                 if status is not None:
                     _print_status(status, sampler, uplink, spool, pacer)
             time.sleep(pacer.delay())
