@@ -45,3 +45,38 @@ def test_unacknowledged_frames_survive_an_agent_restart(tmp_path):
     assert len(reopened) == 3
     assert reopened.take(10) == [(3, b"f3"), (4, b"f4"), (5, b"f5")]
     reopened.close()
+
+
+def _rows_on_disk(path) -> int:
+    import contextlib
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return db.execute("SELECT COUNT(*) FROM spool").fetchone()[0]
+
+
+def test_frames_acknowledged_quickly_never_touch_the_disk(tmp_path):
+    path = tmp_path / "rig1.db"
+    spool = Spool(100, path)
+    for seq in range(1, 11):
+        spool.append(seq, b"x")
+        spool.take(64)
+        spool.ack(seq)
+    assert _rows_on_disk(path) == 0
+    spool.close()
+    assert _rows_on_disk(path) == 0
+
+
+def test_frames_waiting_for_an_ack_spill_to_disk(tmp_path, monkeypatch):
+    import simcoach_agent.uplink.spool as spool_module
+
+    monkeypatch.setattr(spool_module, "SPILL_AFTER_S", 0.0)  # every frame has waited long enough
+    path = tmp_path / "rig1.db"
+    spool = Spool(100, path)
+    for seq in range(1, 6):
+        spool.append(seq, b"x")
+    assert _rows_on_disk(path) == 5, "an agent killed now keeps these frames"
+    spool.ack(3)
+    assert _rows_on_disk(path) == 2
+    assert [s for s, _ in spool.take(10)] == [4, 5]
+    spool.close()
