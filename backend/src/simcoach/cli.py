@@ -1,8 +1,10 @@
-"""The ``simcoach`` command: run the backend (later also replay and report)."""
+"""The ``simcoach`` command: run the backend, or replay a recorded session through the coaching engine."""
 
 from __future__ import annotations
 
 import logging
+import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -20,7 +22,7 @@ def main() -> None:
 
 
 @app.command()
-def serve(
+def serve(  # noqa: PLR0917 - Typer maps each parameter to a flag
     demo: Annotated[bool, typer.Option("--demo", help="Run the demo GT3 at Spa as an in-process rig.")] = False,
     host: Annotated[str | None, typer.Option(help="Address to listen on [SIMCOACH_HOST].")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on [SIMCOACH_PORT, 5001].")] = None,
@@ -28,12 +30,21 @@ def serve(
         str | None, typer.Option(help="Mistakes for the demo driver, e.g. 'late_brake@La Source'.")
     ] = None,
     demo_seed: Annotated[int | None, typer.Option(help="Seed of the demo driver.")] = None,
+    demo_speed: Annotated[
+        float | None, typer.Option(help="Simulated seconds per real second of the demo [SIMCOACH_DEMO_SPEED, 1].")
+    ] = None,
 ) -> None:
     """Run the backend: rig ingest, dashboards, API and the dashboard page."""
     overrides: dict[str, Any] = {}
     if demo:
         overrides["demo"] = True
-    for key, value in (("host", host), ("port", port), ("demo_mistakes", demo_mistakes), ("demo_seed", demo_seed)):
+    for key, value in (
+        ("host", host),
+        ("port", port),
+        ("demo_mistakes", demo_mistakes),
+        ("demo_seed", demo_seed),
+        ("demo_speed", demo_speed),
+    ):
         if value is not None:
             overrides[key] = value
     try:
@@ -60,3 +71,50 @@ def serve(
         # Frames are small and many: deflate would cost more CPU than the LAN bandwidth it saves.
         ws_per_message_deflate=False,
     )
+
+
+@app.command()
+def replay(
+    file: Annotated[str, typer.Argument(help="JSON lines as 'simcoach-agent --stdout' prints them; - for stdin.")],
+    store: Annotated[
+        Path | None, typer.Option(help="SQLite file to keep laps and references in (default: memory only).")
+    ] = None,
+    laps_json: Annotated[
+        bool, typer.Option("--laps-json", help="Also print each finished lap, with its corners, to stderr.")
+    ] = False,
+    rules: Annotated[bool, typer.Option(help="Run the tyre, brake, fuel and technique rules too.")] = True,
+    tracks_dir: Annotated[
+        Path | None, typer.Option(help="Folder of your own track files [SIMCOACH_TRACKS_DIR].")
+    ] = None,
+) -> None:
+    """Push a recorded session through the coaching engine as fast as it goes; print its events as JSON lines."""
+    from simcoach.coaching.engine import CoachEngine
+    from simcoach.coaching.store import CoachStore, MemoryCoachStore, SqliteCoachStore
+    from simcoach.replay import ReplayError
+    from simcoach.replay import replay as run_replay
+    from simcoach.tracks.loader import TrackFileError, TrackLibrary
+
+    try:
+        library = TrackLibrary(tracks_dir or Settings().tracks_dir)
+        coach_store: CoachStore = SqliteCoachStore(store) if store is not None else MemoryCoachStore()
+    except (TrackFileError, ValueError, ValidationError) as exc:
+        typer.echo(f"simcoach replay: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    engine = CoachEngine(coach_store, tracks=library, rules_factory=None if rules else (lambda _session: []))
+    try:
+        source = sys.stdin.buffer if file == "-" else Path(file).open("rb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        typer.echo(f"simcoach replay: cannot read {file}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from exc
+    try:
+        stats = run_replay(source, engine, sys.stdout, sys.stderr if laps_json else None)
+    except ReplayError as exc:
+        typer.echo(f"simcoach replay: {file}: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        if source is not sys.stdin.buffer:
+            source.close()
+        coach_store.close()
+    if stats.frames == 0:
+        typer.echo(f"simcoach replay: {file}: no frames", err=True)
+        raise typer.Exit(2)

@@ -11,8 +11,12 @@ from simcoach.live.hub import Hub
 log = logging.getLogger(__name__)
 
 
-async def run_demo_rig(hub: Hub, rig: str, seed: int, mistakes: str, rate_hz: float) -> None:
-    """Publish demo frames at ``rate_hz`` in real time until cancelled."""
+async def run_demo_rig(hub: Hub, rig: str, seed: int, mistakes: str, rate_hz: float, *, speed: float = 1.0) -> None:
+    """Publish demo frames at ``rate_hz`` until cancelled; ``speed`` simulated seconds pass per real second.
+
+    Faster than life, a frame's time is the simulation's (from the start), so
+    lap times and the coaching engine see the lap as driven.
+    """
     from simcoach_agent.games.demo import DemoCar, parse_mistakes  # only a demo server pays for loading it
 
     car = DemoCar(seed=seed, mistakes=parse_mistakes(mistakes), driver="Demo Driver")
@@ -21,13 +25,15 @@ async def run_demo_rig(hub: Hub, rig: str, seed: int, mistakes: str, rate_hz: fl
     period = 1.0 / rate_hz
     seq = (state.last_seq or 0) + 1
     next_at = time.monotonic()
-    log.info("demo rig %r driving Spa at %.0f Hz", rig, rate_hz)
+    t0 = time.time()
+    log.info("demo rig %r driving Spa at %.0f Hz, %g x real time", rig, rate_hz, speed)
     try:
         while True:
             car.step(period)
-            hub.publish_frames(state, [car.frame(rig, seq, time.time())])
+            t = time.time() if speed == 1.0 else t0 + car.time
+            hub.publish_frames(state, [car.frame(rig, seq, t)])
             seq += 1
-            next_at += period
+            next_at += period / speed
             delay = next_at - time.monotonic()
             if delay < -1.0:
                 # The loop fell far behind (a suspended laptop): resynchronise rather than burst.

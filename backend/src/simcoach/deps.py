@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 from starlette.requests import HTTPConnection
 
+from simcoach.coaching.engine import CoachEngine
 from simcoach.live.hub import Hub
 from simcoach.settings import Settings
 
@@ -21,5 +22,11 @@ def _settings(conn: HTTPConnection) -> Settings:
     return settings
 
 
+def _coach(conn: HTTPConnection) -> CoachEngine:
+    coach: CoachEngine = conn.app.state.coach
+    return coach
+
+
 HubDep = Annotated[Hub, Depends(_hub)]
+CoachDep = Annotated[CoachEngine, Depends(_coach)]
 SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -35,12 +35,16 @@ class Settings(BaseSettings):
     demo_seed: int = 1
     demo_mistakes: str = ""
     demo_rate_hz: float = Field(60.0, gt=0, le=1000)
+    # Simulated seconds per real second: above 1 the demo laps faster than life (demos, tests).
+    demo_speed: float = Field(1.0, gt=0, le=100)
 
     # Where the embedded store keeps its file; "none" keeps nothing (frames are acked when taken).
     store: Literal["sqlite", "none"] = "sqlite"
     data_dir: Path = Path("data")
 
     frontend_dir: Path = _REPO_FRONTEND
+    # Your own track files (TOML, see docs/coaching.md); they add to and replace the built-in ones.
+    tracks_dir: Path | None = None
     # Frames a dashboard may have waiting per rig before the oldest are dropped: about
     # a second at 60 Hz, so a batch a rig sends after a reconnect passes whole.
     dashboard_queue_frames: int = Field(64, ge=1, le=10000)

@@ -26,5 +26,12 @@ class RigContext:
     next_corner: str | None = None
     # Completed lap times of this session, oldest first (valid and invalid).
     lap_times_s: list[float] = field(default_factory=list)
+    # The lap in progress (the game's counter) and how far round it the car is, metres from the line.
+    lap: int | None = None
+    lap_dist_m: float | None = None
+    # Live delta to the reference lap at this distance, s (negative: gaining); None without a reference.
+    delta_s: float | None = None
+    # Mean fuel used on the last clean laps, litres; None until a clean lap is done.
+    fuel_per_lap_l: float | None = None
     # Tyres on the car, where known: rules then use the wet windows. No frame channel says it yet.
     tyre_compound: Literal["dry", "wet"] | None = None

@@ -2,31 +2,39 @@
 
 Publishing never awaits a dashboard. Each dashboard owns bounded per-rig queues
 that keep the newest frames; when a slow dashboard lets one fill, the oldest
-frame is dropped and counted. Session and event messages are never dropped.
+frame is dropped and counted. Session, event and lap messages are never dropped.
+
+Taken frames also go through the coaching engine, synchronously: it is cheap
+per frame and queues its store writes, so ingest never waits for it. A
+``frames`` message carries the engine's live state for its rig as ``coach``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
+from simcoach.coaching.engine import CoachEngine, encode_outgoing
 from simcoach.live.rigs import RigState
 from simcoach.storage.writer import StorageWriter
 from simcoach_agent.telemetry import Frame, SessionInfo
 from simcoach_agent.telemetry.codec import encode_json
 
 ALL = "all"
+log = logging.getLogger(__name__)
 
 
 class Subscriber:
     """One dashboard connection's mailbox."""
 
-    def __init__(self, rig: str, max_frames: int) -> None:
+    def __init__(self, rig: str, max_frames: int, coach: Callable[[str], bytes | None] | None = None) -> None:
         self.rig = rig
         self.max_frames = max_frames
+        self.coach = coach
         self.frames: dict[str, deque[bytes]] = {}
         self.control: deque[bytes] = deque()
         self.dropped = 0
@@ -61,8 +69,10 @@ class Subscriber:
                 frames = b",".join(queue)
                 self.sent += len(queue)
                 queue.clear()
+                coach = self.coach(rig) if self.coach is not None else None
+                tail = ',"coach":' + coach.decode() + "}" if coach is not None else "}"
                 out.append(
-                    '{"type":"frames","rig":' + encode_json(rig).decode() + ',"frames":[' + frames.decode() + "]}"
+                    '{"type":"frames","rig":' + encode_json(rig).decode() + ',"frames":[' + frames.decode() + "]" + tail
                 )
         return out
 
@@ -70,11 +80,18 @@ class Subscriber:
 class Hub:
     """Rig states and dashboard subscribers of one backend process."""
 
-    def __init__(self, dashboard_queue_frames: int = 64, writer: StorageWriter | None = None) -> None:
+    def __init__(
+        self,
+        dashboard_queue_frames: int = 64,
+        writer: StorageWriter | None = None,
+        coach: CoachEngine | None = None,
+    ) -> None:
         self.rigs: dict[str, RigState] = {}
         self.subscribers: set[Subscriber] = set()
         self.dashboard_queue_frames = dashboard_queue_frames
         self.writer = writer
+        self.coach = coach
+        self.coach_errors = 0
         self.started = time.time()
 
     def restore(self, last_seqs: dict[str, int]) -> None:
@@ -108,6 +125,12 @@ class Hub:
         state.session = session
         if self.writer is not None:
             self.writer.add_session(name, session)
+        if self.coach is not None:
+            try:
+                self.coach.set_session(name, session)
+            except Exception:  # coaching must never take the live path down with it
+                self.coach_errors += 1
+                log.exception("coaching failed on the session of rig %s", name)
         message = encode_json(session)
         for sub in self.subscribers:
             if sub.wants(name):
@@ -129,14 +152,31 @@ class Hub:
             self.writer.add_frames(state, fresh)
         else:
             state.durable_seq = state.last_seq
+        if self.coach is not None:
+            self._coach(state.name, fresh)
         encoded = [encode_json(f) for f in fresh]
         for sub in self.subscribers:
             if sub.wants(state.name):
                 sub.offer_frames(state.name, encoded)
         return len(fresh)
 
+    def _coach(self, rig: str, frames: list[Frame]) -> None:
+        coach = self.coach
+        assert coach is not None
+        for frame in frames:
+            try:
+                out = coach.on_frame(frame)
+            except Exception:  # coaching must never take the live path down with it
+                self.coach_errors += 1
+                if self.coach_errors <= 10:
+                    log.exception("coaching failed on frame %s of rig %s", frame.seq, rig)
+                continue
+            if out:
+                for message in out:
+                    self.publish_event(rig, encode_outgoing(message))
+
     def publish_event(self, rig: str, message: bytes) -> None:
-        """Fan out a non-droppable message (a coaching event) already encoded as JSON."""
+        """Fan out a non-droppable message (a coaching event or lap) already encoded as JSON."""
         for sub in self.subscribers:
             if sub.wants(rig):
                 sub.offer_control(message)
@@ -144,7 +184,7 @@ class Hub:
     # --- dashboards ---------------------------------------------------------
     @asynccontextmanager
     async def subscribe(self, rig: str = ALL) -> AsyncIterator[Subscriber]:
-        sub = Subscriber(rig, self.dashboard_queue_frames)
+        sub = Subscriber(rig, self.dashboard_queue_frames, self.coach.coach_json if self.coach is not None else None)
         self._greet(sub)
         self.subscribers.add(sub)
         try:

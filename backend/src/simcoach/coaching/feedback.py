@@ -1,0 +1,422 @@
+"""Per-corner measurements of a lap and what they say against the same corner of the reference lap.
+
+A corner's *segment* starts 100 m before the reference's braking point (or
+150 m before the entry of a corner the reference does not brake for -- a
+corner counts as braked for when the reference loses 10 km/h or more from its
+braking point), and not before the previous corner's exit. The time gained or
+lost through the corner is the delta where the lap is back on the reference's
+speed trace (within 2 km/h either way for 50 m, from the corner's exit on)
+minus the delta at the segment's start, and at most up to the next braking
+point: a slow exit costs its time on the straight that follows, and that time
+belongs to the corner that caused it. A corner is not judged (its numbers are
+still measured) when the previous corner made a mistake whose cost was still
+running as this one began, or when the car reached it more than 4 km/h down on
+the reference: it is paying for the previous corner.
+
+Measured per corner and lap (pedals in 0..1):
+
+- braking point: the first metre of the segment, before the apex, with brake >= 0.1;
+- minimum speed: the lowest speed from 20 m before the entry to 20 m after the exit;
+- throttle pick-up: the first metre after the braking ends with throttle >= 0.5:
+  committed throttle, above the 10-40 % a driver holds to balance the car and
+  keep its speed mid-corner (40 % through a long fast corner like Pouhon), so
+  it marks the start of the drive out. Corners taken without braking have none;
+- exit speed: the speed at the corner's exit;
+- coasting: seconds with both pedals below 0.05 from the segment start to the exit;
+- overlap: seconds with both pedals at 0.1 or more, same stretch;
+- traction control: seconds with TC active from the pick-up to 50 m after the exit;
+- lift after pick-up: seconds with the throttle at 0.1 or less (no brake)
+  after it first reached 0.5, to 50 m after the exit -- the forced lift of a
+  car pushed wide by too much throttle too soon.
+
+A finding names one cause, the first that holds in this order:
+
+1. overlap: 0.2 s more than the reference;
+2. coasting: 0.35 s more than the reference;
+3. late braking: 10 m later, from 0.05 s lost;
+4. early braking: 15 m earlier, from 0.05 s lost;
+5. early throttle, when the evidence is strong: a pick-up 10 m earlier, a
+   forced lift 0.25 s longer *and* 0.3 s more traction control;
+6. low minimum speed: 4 km/h down, from 0.08 s lost (speeds vary by 1-2 km/h a
+   corner from lap to lap anyway);
+7. early throttle otherwise: a pick-up 10 m earlier with a longer forced lift
+   or more traction control, the minimum speed not 4 km/h down -- a slower
+   apex lets a driver on the throttle sooner, so the pick-up alone would blame
+   the wrong pedal.
+
+Overlap and coasting are said whatever the clock says: clean driving shows
+neither, and their cost can hide in lap-to-lap variation. Early throttle is
+said only when the corner did not gain time: between the two parts of a
+chicane a lift is normal, and the pick-up point moves with it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from simcoach.coaching.corners import Corner
+from simcoach.coaching.events import Evidence, Severity
+from simcoach.coaching.trace import FloatArray, LapTrace
+
+# What the corner feedback can say, the same names as the demo driver's mistakes.
+ADVICE_KINDS: Final = ("late_brake", "early_brake", "coasting", "overlap", "early_throttle", "low_min_speed")
+
+BRAKE_ON: Final = 0.1
+PICKUP_THROTTLE: Final = 0.5
+PEDAL_OFF: Final = 0.05
+OVERLAP_PEDAL: Final = 0.1
+LIFT_FROM_THROTTLE: Final = 0.5
+LIFT_THROTTLE: Final = 0.1
+SEGMENT_LEAD_M: Final = 100.0  # a segment starts this far before the reference's braking point
+LIFT_LEAD_M: Final = 150.0  # ... or this far before the entry of a corner taken flat
+MIN_SPEED_MARGIN_M: Final = 20.0
+BRAKED_KMH: Final = 10.0  # a corner is braked for when the reference loses this much from its braking point
+REJOIN_KMH: Final = 2.0  # back on the reference's speed trace: within this...
+REJOIN_M: Final = 50  # ...for this long
+EXIT_MARGIN_M: Final = 50.0
+INHERITED_KMH: Final = 4.0  # this much slower at the segment start: the previous corner's fault
+
+# What makes a finding (calibrated on the demo driver, whose clean laps vary
+# by a few metres and 1-2 km/h a corner; see docs/coaching.md).
+MIN_LOSS_S: Final = 0.08  # low minimum speed: speeds vary by 1-2 km/h a corner from lap to lap
+MIN_BRAKE_LOSS_S: Final = 0.05  # braking points: a 10-15 m shift is a signal of its own
+MIN_PEDAL_LOSS_S: Final = 0.0  # early throttle: only when the corner did not gain time
+OVERLAP_MORE_S: Final = 0.2
+COASTING_MORE_S: Final = 0.35
+EARLY_THROTTLE_M: Final = 10.0
+TC_MORE_S: Final = 0.3
+LIFT_MORE_S: Final = 0.25
+LATE_BRAKE_M: Final = 10.0
+EARLY_BRAKE_M: Final = 15.0
+LOW_MIN_SPEED_KMH: Final = 4.0
+WARNING_LOSS_S: Final = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A corner's stretch of the lap for measuring it (see the module docstring)."""
+
+    index: int
+    corner: Corner
+    start_m: float
+    end_m: float  # the next braking point (or the line): analysed once the car is past it
+    anchor_m: float  # the reference's braking point, or where a lift would start
+    braked: bool  # the reference brakes for this corner
+
+
+@dataclass(frozen=True, slots=True)
+class CornerMetrics:
+    corner: str
+    brake_m: float | None
+    release_m: float | None
+    min_speed_kmh: float
+    min_speed_m: float
+    pickup_m: float | None
+    exit_speed_kmh: float
+    start_speed_kmh: float  # speed at the start of the segment
+    coasting_s: float
+    overlap_s: float
+    tc_s: float
+    lift_s: float  # forced lift after the pick-up
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "corner": self.corner,
+            "brake_m": _r(self.brake_m, 1),
+            "min_speed_kmh": _r(self.min_speed_kmh, 1),
+            "min_speed_m": _r(self.min_speed_m, 1),
+            "pickup_m": _r(self.pickup_m, 1),
+            "exit_speed_kmh": _r(self.exit_speed_kmh, 1),
+            "coasting_s": _r(self.coasting_s, 3),
+            "overlap_s": _r(self.overlap_s, 3),
+            "tc_s": _r(self.tc_s, 3),
+            "lift_s": _r(self.lift_s, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CornerResult:
+    """One corner of one lap against the reference: its numbers, the time it cost, and what to say."""
+
+    metrics: CornerMetrics
+    time_delta_s: float  # positive: lost
+    start_m: float
+    end_m: float
+    judged: bool  # False when the corner inherited the previous one's mistake
+    finding: Finding | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            **self.metrics.to_json(),
+            "time_delta_s": round(self.time_delta_s, 3),
+            "from_m": round(self.start_m, 1),
+            "to_m": round(self.end_m, 1),
+            "judged": self.judged,
+            "kind": self.finding.kind if self.finding else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What one corner of one lap did wrong against the reference; said on the next approach to it."""
+
+    lap: int | None
+    corner: str
+    kind: str
+    severity: Severity
+    message: str
+    time_delta_s: float
+    evidence: Evidence
+
+
+def _r(x: float | None, digits: int) -> float | None:
+    return None if x is None or math.isnan(x) else round(x, digits)
+
+
+def first_brake(trace: LapTrace, start_m: float, apex_m: float) -> float | None:
+    """The first metre in start..apex with the brake at BRAKE_ON or more (the braking point)."""
+    lo, hi = trace.index(start_m), trace.index(apex_m)
+    brake = trace.channel("brake")[lo : hi + 1]
+    hits = np.nonzero(brake >= BRAKE_ON)[0]
+    return trace.start_m + lo + int(hits[0]) if len(hits) else None
+
+
+def plan_segments(corners: list[Corner], ref: LapTrace, length_m: float) -> list[Segment]:
+    """The segments of a reference lap's corners."""
+    v = ref.channel("speed_kmh")
+    starts: list[float] = []
+    anchors: list[float] = []
+    braked: list[bool] = []
+    for k, c in enumerate(corners):
+        floor = corners[k - 1].exit_m if k > 0 else 0.0
+        brake = first_brake(ref, max(floor, c.entry_m - 600.0), c.apex_m)
+        slows = False
+        if brake is not None:
+            lo, hi = ref.index(brake), ref.index(c.exit_m)
+            slows = float(v[lo] - np.nanmin(v[lo : hi + 1])) >= BRAKED_KMH
+        anchor = brake if brake is not None and slows else max(0.0, c.entry_m - (LIFT_LEAD_M - SEGMENT_LEAD_M))
+        starts.append(max(floor, min(anchor, c.entry_m) - SEGMENT_LEAD_M, 0.0))
+        anchors.append(anchor)
+        braked.append(slows)
+    segments: list[Segment] = []
+    for k, c in enumerate(corners):
+        # Up to the next corner that is braked for: a flat-out sweep after a slow exit is still the exit.
+        nxt = next((j for j in range(k + 1, len(corners)) if braked[j]), None)
+        end = max(anchors[nxt], c.exit_m + EXIT_MARGIN_M) if nxt is not None else length_m
+        segments.append(Segment(k, c, starts[k], min(max(end, starts[k] + 1.0), length_m), anchors[k], braked[k]))
+    return segments
+
+
+def _seconds(dt: FloatArray, mask: npt.NDArray[np.bool_]) -> float:
+    return float(np.sum(dt[mask]))
+
+
+def covers(trace: LapTrace, start_m: float, end_m: float) -> bool:
+    return trace.start_m <= start_m + 1.0 and trace.start_m + len(trace) - 1 >= end_m - 1.0
+
+
+def measure(trace: LapTrace, seg: Segment) -> CornerMetrics | None:
+    """The corner's numbers in this trace; None when the trace does not cover the segment."""
+    c = seg.corner
+    if not covers(trace, seg.start_m, min(seg.end_m, c.exit_m + EXIT_MARGIN_M)):
+        return None
+    lo, hi = trace.index(seg.start_m), trace.index(seg.end_m)
+    offset = trace.start_m
+    v = trace.channel("speed_kmh")
+    th = trace.channel("throttle")
+    br = trace.channel("brake")
+    tc = trace.channel("tc")
+    t = trace.time_s
+    dt = np.diff(t, append=t[-1])
+
+    brake_m = first_brake(trace, seg.start_m, c.apex_m)
+    release_m: float | None = None
+    if brake_m is not None:
+        b0, ex = trace.index(brake_m), trace.index(c.exit_m)
+        off = np.nonzero(br[b0 : ex + 1] < BRAKE_ON)[0]
+        release_m = offset + b0 + (int(off[0]) if len(off) else ex - b0)
+
+    m_lo = max(lo, trace.index(c.entry_m - MIN_SPEED_MARGIN_M))
+    m_hi = max(m_lo, min(hi, trace.index(c.exit_m + MIN_SPEED_MARGIN_M)))
+    body = v[m_lo : m_hi + 1]
+    if np.isnan(body).all():
+        return None
+    i_min = m_lo + int(np.nanargmin(body))
+
+    pickup_m: float | None = None
+    lift = 0.0
+    drive_hi = min(hi, trace.index(c.exit_m + EXIT_MARGIN_M))
+    if release_m is not None:
+        p0 = trace.index(release_m)
+        on = np.nonzero(th[p0 : drive_hi + 1] >= PICKUP_THROTTLE)[0]
+        if len(on):
+            p = p0 + int(on[0])
+            pickup_m = offset + p
+            reached = np.nonzero(th[p : drive_hi + 1] >= LIFT_FROM_THROTTLE)[0]
+            if len(reached):
+                r = p + int(reached[0])
+                lifted = (th[r : drive_hi + 1] <= LIFT_THROTTLE) & (br[r : drive_hi + 1] < BRAKE_ON)
+                lift = _seconds(dt[r : drive_hi + 1], lifted)
+
+    x_hi = min(hi, trace.index(c.exit_m))
+    th_c, br_c, dt_c = th[lo : x_hi + 1], br[lo : x_hi + 1], dt[lo : x_hi + 1]
+    coasting = _seconds(dt_c, (th_c < PEDAL_OFF) & (br_c < PEDAL_OFF))
+    overlap = _seconds(dt_c, (th_c >= OVERLAP_PEDAL) & (br_c >= OVERLAP_PEDAL))
+    tc_lo = trace.index(pickup_m) if pickup_m is not None else trace.index(c.entry_m)
+    tc_s = _seconds(dt[tc_lo : drive_hi + 1], tc[tc_lo : drive_hi + 1] >= 0.5)
+    return CornerMetrics(
+        corner=c.name,
+        brake_m=brake_m,
+        release_m=release_m,
+        min_speed_kmh=float(v[i_min]),
+        min_speed_m=offset + i_min,
+        pickup_m=pickup_m,
+        exit_speed_kmh=float(v[x_hi]),
+        start_speed_kmh=float(v[lo]),
+        coasting_s=coasting,
+        overlap_s=overlap,
+        tc_s=tc_s,
+        lift_s=lift,
+    )
+
+
+def time_between(trace: LapTrace, ref: LapTrace, a: float, b: float) -> float:
+    """Seconds this lap took more than the reference from a to b (the delta at b minus the delta at a)."""
+    return (trace.time_at(b) - trace.time_at(a)) - (ref.time_at(b) - ref.time_at(a))
+
+
+def rejoin_m(trace: LapTrace, ref: LapTrace, seg: Segment) -> float:
+    """Where, from the corner's exit, the lap is back on the reference's speed for REJOIN_M (else the segment end)."""
+    lo, hi = trace.index(seg.corner.exit_m), trace.index(seg.end_m)
+    r_lo = ref.index(seg.corner.exit_m)
+    v = trace.channel("speed_kmh")[lo : hi + 1]
+    vr = ref.channel("speed_kmh")[r_lo : r_lo + len(v)]
+    n = min(len(v), len(vr))
+    close = np.abs(v[:n] - vr[:n]) <= REJOIN_KMH
+    if n < REJOIN_M:
+        return seg.end_m
+    # A run of REJOIN_M metres all close: a moving sum over the boolean array.
+    runs = np.convolve(close.astype(np.int64), np.ones(REJOIN_M, dtype=np.int64), mode="valid")
+    hits = np.nonzero(runs == REJOIN_M)[0]
+    return trace.start_m + lo + int(hits[0]) if len(hits) else seg.end_m
+
+
+def analyse(
+    lap: int | None,
+    trace: LapTrace,
+    ref: LapTrace,
+    seg: Segment,
+    ref_metrics: CornerMetrics,
+    *,
+    previous: CornerResult | None = None,
+) -> CornerResult | None:
+    """Measure one corner of a lap against the reference and judge it; None when the trace falls short.
+
+    ``previous`` is this lap's result for the corner before, if any: a mistake
+    there whose cost is still running here makes this corner not judged.
+    """
+    m = measure(trace, seg)
+    if m is None or not covers(trace, seg.start_m, seg.end_m):
+        return None
+    end = rejoin_m(trace, ref, seg)
+    delta = time_between(trace, ref, seg.start_m, end)
+    if math.isnan(delta):
+        return None
+    paying = previous is not None and previous.finding is not None and previous.end_m > seg.start_m + REJOIN_M
+    judged = not paying and m.start_speed_kmh >= ref_metrics.start_speed_kmh - INHERITED_KMH
+    finding = judge(lap, m, ref_metrics, delta) if judged else None
+    return CornerResult(m, delta, seg.start_m, end, judged, finding)
+
+
+def _time_words(delta_s: float) -> str:
+    return f"lost {delta_s:.2f} s" if delta_s >= 0 else f"gained {-delta_s:.2f} s"
+
+
+def _speed_words(dv: float) -> str:
+    """dv = this lap minus the reference, km/h."""
+    if abs(dv) < 1.5:
+        return ""
+    return f" and carried {abs(dv):.0f} km/h {'less' if dv < 0 else 'more'}"
+
+
+def judge(lap: int | None, m: CornerMetrics, ref: CornerMetrics, delta: float) -> Finding | None:
+    """The one thing to say about this corner against the reference, if it cost time."""
+    name = m.corner
+    dv_min = m.min_speed_kmh - ref.min_speed_kmh
+    dv_exit = m.exit_speed_kmh - ref.exit_speed_kmh
+    evidence: Evidence = {
+        "analysed_lap": lap,
+        "time_delta_s": round(delta, 3),
+        "brake_point_m": _r(m.brake_m, 1),
+        "ref_brake_point_m": _r(ref.brake_m, 1),
+        "min_speed_kmh": _r(m.min_speed_kmh, 1),
+        "ref_min_speed_kmh": _r(ref.min_speed_kmh, 1),
+        "min_speed_delta_kmh": round(dv_min, 1),
+        "exit_speed_kmh": _r(m.exit_speed_kmh, 1),
+        "ref_exit_speed_kmh": _r(ref.exit_speed_kmh, 1),
+        "pickup_m": _r(m.pickup_m, 1),
+        "ref_pickup_m": _r(ref.pickup_m, 1),
+        "coasting_s": _r(m.coasting_s, 2),
+        "ref_coasting_s": _r(ref.coasting_s, 2),
+        "overlap_s": _r(m.overlap_s, 2),
+        "ref_overlap_s": _r(ref.overlap_s, 2),
+        "tc_s": _r(m.tc_s, 2),
+        "ref_tc_s": _r(ref.tc_s, 2),
+    }
+    lost = _time_words(delta)
+    kind: str
+    message: str
+    brake_shift = m.brake_m - ref.brake_m if m.brake_m is not None and ref.brake_m is not None else None
+    more_tc = m.tc_s - ref.tc_s >= TC_MORE_S
+    lifted = m.lift_s - ref.lift_s >= LIFT_MORE_S
+    early_throttle = (
+        m.pickup_m is not None
+        and ref.pickup_m is not None
+        and ref.pickup_m - m.pickup_m >= EARLY_THROTTLE_M
+        and (lifted or more_tc)
+        and delta >= MIN_PEDAL_LOSS_S
+    )
+    if m.overlap_s - ref.overlap_s >= OVERLAP_MORE_S:
+        kind = "overlap"
+        message = (
+            f"{name}: {m.overlap_s:.1f} s on throttle and brake together ({ref.overlap_s:.1f} s on your best): {lost}"
+        )
+    elif m.coasting_s - ref.coasting_s >= COASTING_MORE_S:
+        kind = "coasting"
+        if ref.brake_m is None:
+            message = f"{name}: lifted for {m.coasting_s:.1f} s where your best stayed on the throttle: {lost}"
+        else:
+            message = (
+                f"{name}: coasted {m.coasting_s:.1f} s on neither pedal between brake and throttle "
+                f"({ref.coasting_s:.1f} s on your best): {lost}"
+            )
+    elif delta >= MIN_BRAKE_LOSS_S and brake_shift is not None and brake_shift >= LATE_BRAKE_M:
+        kind = "late_brake"
+        message = f"{name}: braked {brake_shift:.0f} m later than your best{_speed_words(dv_min)}: {lost}"
+        evidence["brake_point_delta_m"] = round(brake_shift, 1)
+    elif delta >= MIN_BRAKE_LOSS_S and brake_shift is not None and -brake_shift >= EARLY_BRAKE_M:
+        kind = "early_brake"
+        message = f"{name}: braked {-brake_shift:.0f} m earlier than your best{_speed_words(dv_min)}: {lost}"
+        evidence["brake_point_delta_m"] = round(brake_shift, 1)
+    elif early_throttle and ((lifted and more_tc) or -dv_min < LOW_MIN_SPEED_KMH):
+        kind = "early_throttle"
+        what = " and ".join(w for w, on in (("traction control cut in", more_tc), ("you had to lift", lifted)) if on)
+        exit_words = f", exit {-dv_exit:.0f} km/h slower" if dv_exit <= -1.5 else ""
+        early = ref.pickup_m - m.pickup_m  # type: ignore[operator]
+        message = f"{name}: on the throttle {early:.0f} m earlier than your best, {what}{exit_words}: {lost}"
+        evidence["pickup_delta_m"] = round(-early, 1)
+    elif delta >= MIN_LOSS_S and -dv_min >= LOW_MIN_SPEED_KMH:
+        kind = "low_min_speed"
+        message = (
+            f"{name}: carried {-dv_min:.0f} km/h less through the apex than your best "
+            f"({m.min_speed_kmh:.0f} vs {ref.min_speed_kmh:.0f} km/h): {lost}"
+        )
+    else:
+        return None
+    severity: Severity = "warning" if delta >= WARNING_LOSS_S else "info"
+    return Finding(lap, name, kind, severity, message, delta, evidence)

@@ -1,0 +1,87 @@
+"""A rig's reference lap: what the live delta and the corner feedback compare with, and choosing another."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field
+
+from simcoach.coaching.reference import Reference, RefKey, build_reference
+from simcoach.deps import CoachDep
+
+router = APIRouter(prefix="/api", tags=["coaching"])
+
+
+class ReferenceChoice(BaseModel):
+    """``lap_id`` of a stored lap (from ``GET /api/rigs/{rig}/laps``), or null to go back to the best lap."""
+
+    lap_id: int | None = Field(description="a lap id, or null for the best clean lap (automatic again)")
+
+
+async def _key_of(coach: CoachDep, rig: str) -> RefKey:
+    live = coach.rigs.get(rig)
+    if live is not None and live.session is not None:
+        return live.key
+    stored = await asyncio.to_thread(coach.store.last_session, rig)
+    if stored is None:
+        raise HTTPException(404, f"rig {rig!r} has not driven a session here yet")
+    return stored[1]
+
+
+def _describe(key: RefKey) -> str:
+    parts = [p for p in (key.driver, key.car, key.track, key.game) if p]
+    return ", ".join(parts) or "this rig's session"
+
+
+@router.get("/rigs/{rig}/reference")
+async def get_reference(rig: str, coach: CoachDep) -> dict[str, Any]:
+    """The reference lap: its time, corners, sector starts and traces every 5 m."""
+    live = coach.rigs.get(rig)
+    if live is not None and live.ref is not None:
+        return live.ref.to_json()
+    key = await _key_of(coach, rig)
+    await coach.writer.flush()
+    track = coach.tracks.find(key.track or None)
+    ref = await asyncio.to_thread(coach.load_reference, key, track)
+    if ref is None:
+        raise HTTPException(404, f"no reference lap yet for {_describe(key)}: drive a valid lap from line to line")
+    return ref.to_json()
+
+
+@router.put("/rigs/{rig}/reference")
+async def put_reference(rig: str, choice: ReferenceChoice, coach: CoachDep) -> dict[str, Any]:
+    """Use another stored lap as the reference (it stays until changed), or the best lap again with null."""
+    key = await _key_of(coach, rig)
+    await coach.writer.flush()
+    store = coach.store
+    lap_id = choice.lap_id
+    pinned = lap_id is not None
+    if lap_id is None:
+        lap_id = await asyncio.to_thread(store.best_clean_lap, key)
+        if lap_id is None:
+            raise HTTPException(404, f"no valid complete lap stored for {_describe(key)} to go back to")
+    stored = await asyncio.to_thread(store.load_lap, lap_id)
+    if stored is None:
+        raise HTTPException(404, f"no lap with id {lap_id}")
+    if stored.trace is None:
+        raise HTTPException(
+            400, f"lap {lap_id} was not timed from line to line without a break: it cannot be a reference"
+        )
+    if (stored.key.game, stored.key.track) != (key.game, key.track):
+        raise HTTPException(
+            400,
+            f"lap {lap_id} was driven at {stored.key.track or 'an unnamed track'} ({stored.key.game}); "
+            f"rig {rig!r} is at {key.track or 'an unnamed track'} ({key.game})",
+        )
+    live = coach.rigs.get(rig)
+    track = live.track if live is not None else coach.tracks.find(key.track or None)
+    time_s = float(stored.record["time_s"])
+    ref: Reference = await asyncio.to_thread(build_reference, lap_id, key, time_s, stored.trace, track, pinned=pinned)
+    live = coach.rigs.get(rig)
+    if live is not None and live.key == key:
+        live.use_reference(ref)
+    coach.writer.add(lambda: store.set_reference(key, ref.lap_id, pinned))
+    await coach.writer.flush()
+    return ref.to_json()

@@ -1,0 +1,131 @@
+"""Coaching live: a real backend driving the demo faster than life, a dashboard client, the API, a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import start_backend
+from tests.helpers import dashboard
+
+pytestmark = pytest.mark.integration
+
+
+async def watch(ws_base: str, stop: Callable[[dict[str, Any]], bool], timeout: float = 60.0) -> list[dict[str, Any]]:
+    """Dashboard messages of the demo rig up to the first for which ``stop`` holds (it sees each once)."""
+    messages: list[dict[str, Any]] = []
+    async with await dashboard(ws_base, "demo") as ws:
+
+        async def run() -> None:
+            while True:
+                message = json.loads(await ws.recv())
+                messages.append(message)
+                if stop(message):
+                    return
+
+        await asyncio.wait_for(run(), timeout)
+    return messages
+
+
+def nth(kind: str, n: int) -> Callable[[dict[str, Any]], bool]:
+    """Stop at the n-th message of a type."""
+    seen = 0
+
+    def stop(message: dict[str, Any]) -> bool:
+        nonlocal seen
+        seen += message["type"] == kind
+        return seen >= n
+
+    return stop
+
+
+def of_type(messages: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [m for m in messages if m["type"] == kind]
+
+
+def test_a_dashboard_sees_the_delta_move_laps_complete_and_corner_advice(tmp_path):
+    server = start_backend(tmp_path, "--demo", "--demo-speed", "25", "--demo-mistakes", "late_brake@La Source:2")
+    try:
+        messages = asyncio.run(watch(server.ws, lambda m: m["type"] == "event" and m["kind"] == "late_brake"))
+        laps = httpx.get(f"{server.http}/api/rigs/demo/laps", timeout=5).json()
+        events = httpx.get(f"{server.http}/api/rigs/demo/events", params={"limit": 10}, timeout=5).json()
+        reference = httpx.get(f"{server.http}/api/rigs/demo/reference", timeout=5).json()
+        status = server.status()
+    finally:
+        server.stop()
+    lap_messages = of_type(messages, "lap")
+    assert lap_messages[0]["lap"] == 1
+    assert lap_messages[0]["time_s"] == pytest.approx(140.7, abs=0.1)
+    assert lap_messages[0]["is_reference"] and lap_messages[0]["valid"]
+    # After the first lap every frames message carries a delta, and it moves from one to the next.
+    first_lap_at = messages.index(lap_messages[0])
+    later = of_type(messages[first_lap_at:], "frames")
+    assert len(later) > 50
+    deltas = [m["coach"]["delta_s"] for m in later]
+    assert all(d is not None for d in deltas)
+    assert sum(a != b for a, b in itertools.pairwise(deltas)) >= 0.95 * (len(deltas) - 1)
+    assert all(m["coach"]["reference_lap_s"] is not None for m in later)
+    before = of_type(messages[:first_lap_at], "frames")
+    assert before and all(m["coach"]["delta_s"] is None for m in before)
+    (advice,) = [m for m in of_type(messages, "event") if m["kind"] == "late_brake"]
+    assert advice["corner"] == "La Source"
+    assert advice["evidence"]["analysed_lap"] == 2
+    assert advice["lap"] == 2 and advice["lap_dist_m"] > 6500  # on the run to La Source, ending lap 2
+    assert advice["message"].startswith("La Source: braked ")
+    # The API agrees with what the dashboard saw.
+    assert [lap["lap"] for lap in laps][:1] == [1]
+    assert all("id" in lap for lap in laps)
+    assert any(e["kind"] == "late_brake" for e in events)
+    assert reference["id"] == [lap for lap in laps if lap["is_reference"]][-1]["id"]
+    assert reference["corners"][0]["name"] == "La Source"
+    assert status["rigs"][0]["rig"] == "demo"
+
+
+def test_the_reference_survives_a_restart_and_a_put_switches_it(tmp_path):
+    first = start_backend(tmp_path, "--demo", "--demo-speed", "40")
+    try:
+        seen = asyncio.run(watch(first.ws, nth("lap", 2)))
+        before = httpx.get(f"{first.http}/api/rigs/demo/reference", timeout=5).json()
+        laps = httpx.get(f"{first.http}/api/rigs/demo/laps", timeout=5).json()
+    finally:
+        first.stop()
+    lap1, lap2 = of_type(seen, "lap")[:2]
+    assert lap2["time_s"] < lap1["time_s"]
+    assert before["id"] == lap2["id"]  # the best valid lap
+    assert [lap["id"] for lap in laps][:2] == [lap1["id"], lap2["id"]]
+
+    # Restarted without the demo: the rig is not here, its reference is, from the store.
+    second = start_backend(tmp_path)
+    try:
+        again = httpx.get(f"{second.http}/api/rigs/demo/reference", timeout=5)
+        assert again.status_code == 200
+        assert again.json()["id"] == before["id"]
+        assert again.json()["lap_time_s"] == pytest.approx(before["lap_time_s"])
+        chosen = httpx.put(f"{second.http}/api/rigs/demo/reference", json={"lap_id": lap1["id"]}, timeout=5)
+        assert chosen.status_code == 200, chosen.text
+        assert (chosen.json()["id"], chosen.json()["pinned"]) == (lap1["id"], True)
+        assert httpx.get(f"{second.http}/api/rigs/demo/reference", timeout=5).json()["id"] == lap1["id"]
+        missing = httpx.put(f"{second.http}/api/rigs/demo/reference", json={"lap_id": 999_999}, timeout=5)
+        assert missing.status_code == 404 and "no lap with id 999999" in missing.json()["detail"]
+        unknown = httpx.get(f"{second.http}/api/rigs/nobody/reference", timeout=5)
+        assert unknown.status_code == 404 and "nobody" in unknown.json()["detail"]
+        assert httpx.get(f"{second.http}/api/rigs/nobody/laps", timeout=5).status_code == 404
+    finally:
+        second.stop()
+
+    # With the demo back, the live rig compares with the lap that was picked.
+    third = start_backend(tmp_path, "--demo", "--demo-speed", "40")
+    try:
+        frames = asyncio.run(watch(third.ws, nth("frames", 5)))
+        now = httpx.get(f"{third.http}/api/rigs/demo/reference", timeout=5).json()
+    finally:
+        third.stop()
+    assert now["id"] == lap1["id"] and now["pinned"]
+    coach = of_type(frames, "frames")[-1]["coach"]
+    assert coach["reference_lap_s"] == pytest.approx(lap1["time_s"], abs=1e-3)
