@@ -237,7 +237,8 @@ def test_status_reports_rigs_rates_and_dashboards(backend: Backend):
     assert rig["last_seq"] == 60
     assert 30 < rig["fps"] < 90
     assert status["dashboards"]["connected"] == 1
-    assert "storage" in status
+    assert status["storage"]["backend"] == "sqlite"
+    assert status["coaching"]["frames"] >= 60
 
 
 def test_acked_frames_survive_a_backend_restart_and_are_never_taken_twice(tmp_path):

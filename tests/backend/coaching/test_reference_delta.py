@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from simcoach.coaching.engine import CoachEngine
+from simcoach.coaching.engine import CoachEngine, default_rules_factory
+from simcoach.coaching.rules.fuel import FuelRule
 from simcoach.coaching.store import MemoryCoachStore
 from simcoach_agent.telemetry import Frame
 from tests.backend.coaching.demo import DT, RIG, T0, demo_run, drive, engine, lap_frames, laps_of, replace
@@ -140,8 +141,8 @@ def test_coach_state_has_the_contract_keys_and_a_delta_every_frame_after_the_fir
     assert coaches[-1]["reference_lap_s"] == pytest.approx(times[0], abs=1e-3)
     assert coaches[-1]["best_lap_s"] == pytest.approx(times[0], abs=1e-3)
     assert coaches[-1]["lap"] == 2
-    assert coaches[-1]["fuel_per_lap_l"] == pytest.approx(3.0, abs=0.3)
-    assert coaches[-1]["laps_of_fuel"] == pytest.approx(coaches[-1]["laps_of_fuel"])
+    # No rules in this engine, so no fuel rule to give the fuel figures.
+    assert coaches[-1]["fuel_per_lap_l"] is None
     # Passing La Source (235-315 m) the corner shows, with Eau Rouge next.
     at_la_source = [c for c in coaches if c["corner"] == "La Source"]
     assert at_la_source
@@ -168,13 +169,17 @@ def test_sectors_of_the_lap_in_progress_and_of_finished_laps():
     assert coach.ref is not None and coach.ref.sectors_m == [0.0, 2230.0, 5180.0]  # from tracks/spa.toml
 
 
-def test_fuel_to_finish_counts_the_laps_left_of_a_lap_race():
-    frames, _, _, session = demo_run(laps=2)
-    eng = engine()
-    drive(eng, frames, replace(session, session_type="race", session_laps=10))
+def test_the_live_state_shows_the_fuel_rules_figures_for_a_lap_race():
+    frames, _, _, session = demo_run(laps=3)
+    eng = engine(rules=default_rules_factory)
+    drive(eng, frames, replace(session, session_type="race", session_laps=40))
     state = json.loads(eng.coach_json(RIG))
-    # Lap 3 just started: 8 laps to go (3 to 10) at about 3 l a lap.
-    assert state["fuel_to_finish_l"] == pytest.approx(8 * state["fuel_per_lap_l"], rel=0.01)
+    fuel_rule = next(r for r in eng.rigs[RIG].rules if isinstance(r, FuelRule))
+    assert state["fuel_per_lap_l"] == pytest.approx(3.0, abs=0.3)
+    assert {k: state[k] for k in ("fuel_per_lap_l", "laps_of_fuel", "fuel_to_finish_l")} == fuel_rule.live()
+    # Lap 4 just started: 37 laps to go (4 to 40) need more than the tank holds, so fuel must be added.
+    needed = 37 * state["fuel_per_lap_l"]
+    assert state["fuel_to_finish_l"] == pytest.approx(needed - frames[-1].fuel_l, abs=0.5)
     assert state["laps_of_fuel"] == pytest.approx(frames[-1].fuel_l / state["fuel_per_lap_l"], rel=0.01)
 
 

@@ -31,7 +31,5 @@ class RigContext:
     lap_dist_m: float | None = None
     # Live delta to the reference lap at this distance, s (negative: gaining); None without a reference.
     delta_s: float | None = None
-    # Mean fuel used on the last clean laps, litres; None until a clean lap is done.
-    fuel_per_lap_l: float | None = None
     # Tyres on the car, where known: rules then use the wet windows. No frame channel says it yet.
     tyre_compound: Literal["dry", "wet"] | None = None

@@ -17,7 +17,6 @@ import logging
 import math
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -30,6 +29,7 @@ from simcoach.coaching.feedback import CornerResult, Finding, analyse
 from simcoach.coaching.laps import FinishedLap, LapTracker
 from simcoach.coaching.reference import Reference, RefKey, build_reference, default_sectors
 from simcoach.coaching.rules.base import Rule
+from simcoach.coaching.rules.fuel import FuelRule
 from simcoach.coaching.scheduler import Scheduler
 from simcoach.coaching.store import CoachStore, CoachWriter, LapRecord
 from simcoach.coaching.trace import resample
@@ -43,8 +43,10 @@ Outgoing = Event | LapRecord
 RulesFactory = Callable[[SessionInfo], list[Rule]]
 
 ADVICE_PRIORITY: Final = 40
-FUEL_LAPS: Final = 3  # fuel use per lap: the mean of the last few clean laps
 ANALYSIS_MARGIN_M: Final = 5.0
+
+
+NO_FUEL: Final = {"fuel_per_lap_l": None, "laps_of_fuel": None, "fuel_to_finish_l": None}
 
 
 def default_rules_factory(session: SessionInfo) -> list[Rule]:
@@ -97,7 +99,8 @@ class RigCoach:
         self.prev: Frame | None = None
         self.laps: list[LapRecord] = []
         self.best_lap_s: float | None = None
-        self.fuel_used: deque[float] = deque(maxlen=FUEL_LAPS)
+        # The fuel rule keeps the fuel figures (clean-lap average, reset on refuelling); the live state shows them.
+        self.fuel: FuelRule | None = None
         # Live state of the lap in progress.
         self.delta_s: float | None = None
         self.lap: int | None = None
@@ -129,6 +132,7 @@ class RigCoach:
         self.length_m = session.track_length_m or (self.track.length_m if self.track else None)
         self.sectors_m = default_sectors(self.length_m, self.track) if self.length_m else []
         self.rules = self.engine.rules_factory(session)
+        self.fuel = next((r for r in self.rules if isinstance(r, FuelRule)), None)
         if key != self.key or self.ref is None:
             self.key = key
             self.ref = self.engine.load_reference(key, self.track)
@@ -147,8 +151,6 @@ class RigCoach:
             rule.reset()
         self.laps = []
         self.best_lap_s = None
-        self.fuel_used.clear()
-        self.ctx.fuel_per_lap_l = None
         self.ctx.lap_times_s = []
         self.prev = None
         self._reset_splits()
@@ -408,9 +410,6 @@ class RigCoach:
         )
         self.laps.append(record)
         self.ctx.lap_times_s.append(lap.time_s)
-        if clean and lap.fuel_used_l is not None and lap.fuel_used_l > 0.05:
-            self.fuel_used.append(lap.fuel_used_l)
-            self.ctx.fuel_per_lap_l = sum(self.fuel_used) / len(self.fuel_used)
         trace = lap.trace
         store = self.engine.store
         self.engine.writer.add(lambda: store.save_lap(record, trace))
@@ -462,10 +461,7 @@ class RigCoach:
                     "delta_s": None if ref_split is None else round(split - ref_split, 3),
                 }
             )
-        per_lap = self.ctx.fuel_per_lap_l
-        fuel = frame.fuel_l
-        laps_of_fuel = fuel / per_lap if per_lap and fuel is not None else None
-        coach = {
+        coach: dict[str, object] = {
             "lap": self.lap,
             "delta_s": None if delta is None else round(delta, 6),
             "predicted_lap_s": None if delta is None or ref is None else round(ref.lap_time_s + delta, 6),
@@ -475,30 +471,10 @@ class RigCoach:
             "sectors": sectors,
             "corner": self.ctx.corner,
             "next_corner": self.ctx.next_corner,
-            "fuel_per_lap_l": None if per_lap is None else round(per_lap, 3),
-            "laps_of_fuel": None if laps_of_fuel is None else round(laps_of_fuel, 2),
-            "fuel_to_finish_l": self._fuel_to_finish(frame, per_lap),
+            **(self.fuel.live() if self.fuel is not None else NO_FUEL),
         }
         self._coach = encode_json(coach)
         return self._coach
-
-    def _fuel_to_finish(self, frame: Frame, per_lap: float | None) -> float | None:
-        """Litres needed from here to the flag: by laps left in a lap race, by time left in a timed one."""
-        if per_lap is None or self.length_m is None:
-            return None
-        d = self.tracker.dist_m
-        done = min(1.0, max(0.0, d / self.length_m)) if d is not None else 0.0
-        session = self.session
-        laps_left: float | None = None
-        if session is not None and session.session_laps is not None and frame.lap is not None:
-            laps_left = max(0.0, session.session_laps - frame.lap + 1 - done)
-        elif frame.session_time_left_s is not None:
-            lap_s = self.ref.lap_time_s if self.ref is not None else self.best_lap_s
-            if lap_s:
-                # The flag falls during a lap that is then finished: whole laps after this one.
-                rest = max(0.0, frame.session_time_left_s - (1.0 - done) * lap_s)
-                laps_left = (1.0 - done) + math.ceil(rest / lap_s)
-        return None if laps_left is None else round(laps_left * per_lap, 2)
 
 
 class CoachEngine:

@@ -8,20 +8,21 @@ from typing import Any
 from fastapi import APIRouter
 
 from simcoach import __version__
-from simcoach.deps import HubDep
+from simcoach.deps import CoachDep, HubDep
 
 router = APIRouter(prefix="/api", tags=["status"])
 
 
 @router.get("/status")
-def status(hub: HubDep) -> dict[str, Any]:
-    """Version, uptime, connected rigs with their frame rates, dashboards and storage state."""
+def status(hub: HubDep, coach: CoachDep) -> dict[str, Any]:
+    """Version, uptime, connected rigs with their frame rates, dashboards, storage and coaching state."""
     return {
         "version": __version__,
         "uptime_s": round(time.time() - hub.started, 1),
         "rigs": [r for r in hub.rig_list() if r["connected"]],
         "dashboards": {"connected": len(hub.subscribers), "clients": hub.dashboard_list()},
         "storage": hub.writer.describe() if hub.writer is not None else {"backend": "none"},
+        "coaching": coach.describe(),
     }
 
 
