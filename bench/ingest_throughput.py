@@ -79,9 +79,11 @@ async def run(backend: BackendProcess, rigs: int, rate: float, batch: int, secon
     tasks += [asyncio.create_task(rig(backend, n, rate, batch, stop)) for n in names]
     await asyncio.sleep(1.5)  # warm-up: connections open, rates settle
     frames0, shown0, cpu0, t0 = taken(backend), sum(counts.values()), backend.cpu_seconds(), time.monotonic()
+    load0 = time.process_time()
     await asyncio.sleep(seconds - 0.5)
     status = httpx.get(f"{backend.http}/api/status", timeout=10).json()
     frames1, shown1, cpu1, t1 = taken(backend), sum(counts.values()), backend.cpu_seconds(), time.monotonic()
+    load = time.process_time() - load0
     await asyncio.gather(*tasks, return_exceptions=True)
     span = t1 - t0
     dropped = sum(c["dropped"] for c in status["dashboards"]["clients"])
@@ -90,7 +92,7 @@ async def run(backend: BackendProcess, rigs: int, rate: float, batch: int, secon
         f"{label}: backend took {(frames1 - frames0) / span:8.0f} frames/s, "
         f"dashboards got {(shown1 - shown0) / span:8.0f} frames/s, "
         f"backend CPU {100 * (cpu1 - cpu0) / span:5.1f} % of one core, RSS {backend.rss_mib():.0f} MiB, "
-        f"stale frames dropped {dropped}"
+        f"stale frames dropped {dropped}; load generator CPU {100 * load / span:.0f} %"
     )
 
 
@@ -101,6 +103,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
     for rigs, rate, batch in ((args.rigs, 60.0, 1), (args.flat_out_rigs, 0.0, 10)):
+        if not rigs:
+            continue
         backend = BackendProcess(rigs)
         try:
             uvloop.run(run(backend, rigs, rate, batch, args.seconds))
