@@ -335,3 +335,12 @@ def test_lmu_data_held_by_the_games_lock_is_not_copied(shm_dir: Path) -> None:
     assert _sample(LmuDataReader()) is None
     rf2_write_files(shm_dir, {"LMU_SharedMemoryLockData": struct.pack("<ii", 0, 0)})
     assert _sample(LmuDataReader()) is not None
+
+
+def test_auto_tells_lmu_from_rf2_by_the_page_only_lmu_makes(shm_dir: Path) -> None:
+    from simcoach_agent.games.registry import detect_game
+
+    rf2_write_files(shm_dir, rf2_plugin_pages(Rf2Scene()))
+    assert detect_game() == "rf2"
+    rf2_write_files(shm_dir, {"LMU_Data": rf2_lmu_page(Rf2Scene())})
+    assert detect_game() == "lmu"

@@ -28,7 +28,7 @@ ADAPTERS: Final[dict[str, str]] = {
     "ams2": "simcoach_agent.games.ams2.adapter",
 }
 # Order of the search of ``--game auto``: the first game found running wins.
-AUTO_ORDER: Final = ("acc", "r3e", "lmu", "ams2")
+AUTO_ORDER: Final = ("acc", "r3e", "lmu", "rf2", "ams2")
 
 
 def game_ids() -> list[str]:
@@ -45,7 +45,7 @@ def _adapter(game: str) -> ModuleType:
 def detect_game(**options: Any) -> str:
     """The game running now, for ``--game auto``; options such as the AMS2 UDP port are passed on."""
     for game in AUTO_ORDER:
-        if _adapter(game).is_running(**options):
+        if _adapter(game).is_running(game=game, **options):
             return str(game)
     raise GameUnavailable(
         "auto: no game found: waited for ACC/AC, RaceRoom, rFactor 2/LMU shared memory and AMS2 UDP packets"

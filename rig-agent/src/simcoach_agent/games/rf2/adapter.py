@@ -25,10 +25,15 @@ def make_mapper(game: str) -> Mapper:
     return Rf2Mapper(game)
 
 
-def is_running(**options: object) -> bool:
-    """Whether LMU's page or the rF2 plugin's telemetry page exists (either game, so ``auto`` finds both)."""
-    for name in (lmu.LMU_DATA_PAGE, rf2.TELEMETRY_PAGE):
-        page = SharedPage("rf2", name, 8)
+def is_running(game: str = "rf2", **options: object) -> bool:
+    """For ``lmu``: whether LMU's own page exists; for ``rf2``: whether the plugin's telemetry page exists.
+
+    ``auto`` asks for lmu first, so LMU is told apart from rF2 by the page only LMU makes (an LMU old
+    enough to lack it is read, correctly, through the plugin pages, and named rf2).
+    """
+    names = (lmu.LMU_DATA_PAGE,) if game == "lmu" else (rf2.TELEMETRY_PAGE,)
+    for name in names:
+        page = SharedPage(game, name, 8)
         try:
             page.open()
         except GameUnavailable:
