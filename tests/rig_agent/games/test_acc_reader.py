@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import struct
-import tempfile
 import time
-from pathlib import Path
 
 import msgspec
 import pytest
 
 from simcoach_agent import sampler as sampler_module
-from simcoach_agent.games import shm
 from simcoach_agent.games.acc import adapter
 from simcoach_agent.games.acc.detect import AC, ACC
 from simcoach_agent.games.acc.reader import AccReader
@@ -20,14 +16,6 @@ from simcoach_agent.games.base import GameSource, GameUnavailable
 from simcoach_agent.games.registry import create_source
 from simcoach_agent.sampler import Sampler
 from tests.rig_agent.games import acc_pages as pages
-
-
-@pytest.fixture
-def shm_dir(monkeypatch):
-    folder = Path(tempfile.mkdtemp(prefix="simcoach-acc-", dir="/dev/shm"))
-    monkeypatch.setattr(shm, "SHM_DIR", folder)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

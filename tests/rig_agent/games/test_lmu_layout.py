@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import ctypes
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import msgspec
 import pytest
 
-from simcoach_agent.games import shm
 from simcoach_agent.games.rf2 import layout_lmu as lmu
 from simcoach_agent.games.rf2.mapper import Rf2Mapper
 from simcoach_agent.games.rf2.reader import LmuDataReader
@@ -36,17 +33,6 @@ from tests.rig_agent.games.rf2_pages import (
     rf2_lmu_page,
     rf2_write_files,
 )
-
-
-@pytest.fixture
-def shm_dir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="simcoach-lmu-", dir="/dev/shm"))
-    monkeypatch.setattr(shm, "SHM_DIR", folder)
-    yield folder
-    for f in folder.iterdir():
-        f.unlink()
-    folder.rmdir()
-
 
 SIZES = {
     lmu.TelemVect3: 24,

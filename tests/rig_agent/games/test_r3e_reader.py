@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import msgspec
 import pytest
 
-from simcoach_agent.games import shm
 from simcoach_agent.games.base import GameSource, GameUnavailable, LayoutMismatch
 from simcoach_agent.games.capture import CaptureEnded, ReplayReader
 from simcoach_agent.games.r3e import adapter
@@ -23,14 +19,6 @@ from simcoach_agent.sampler import Sampler
 from tests.rig_agent.games.r3e_page import HEAD_SIZE, SIZE, Page, driving_page
 
 NAME = "$R3E"
-
-
-@pytest.fixture
-def shm_dir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="simcoach-r3e-", dir="/dev/shm"))
-    monkeypatch.setattr(shm, "SHM_DIR", path)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def publish(directory: Path, data: bytes | bytearray) -> None:

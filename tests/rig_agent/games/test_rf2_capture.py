@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import msgspec
 import pytest
 
-from simcoach_agent.games import shm
 from simcoach_agent.games.capture import CaptureEnded
 from simcoach_agent.games.registry import create_source
 from simcoach_agent.telemetry import Frame
@@ -20,16 +17,6 @@ from tests.rig_agent.games.rf2_pages import (
     rf2_lmu_page,
     rf2_plugin_pages,
 )
-
-
-@pytest.fixture
-def shm_dir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="simcoach-rf2-", dir="/dev/shm"))
-    monkeypatch.setattr(shm, "SHM_DIR", folder)
-    yield folder
-    for f in folder.iterdir():
-        f.unlink()
-    folder.rmdir()
 
 
 def _scene(step: int) -> Rf2Scene:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import ctypes
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import msgspec
 import pytest
 
-from simcoach_agent.games import shm
 from simcoach_agent.games.base import RawSample
 from simcoach_agent.games.rf2 import layout
 from simcoach_agent.games.rf2.mapper import Rf2Mapper
@@ -39,17 +36,6 @@ from tests.rig_agent.games.rf2_pages import (
     rf2_plugin_pages,
     rf2_write_files,
 )
-
-
-@pytest.fixture
-def shm_dir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="simcoach-rf2-", dir="/dev/shm"))
-    monkeypatch.setattr(shm, "SHM_DIR", folder)
-    yield folder
-    for f in folder.iterdir():
-        f.unlink()
-    folder.rmdir()
-
 
 SIZES = {
     layout.Vec3: 24,

@@ -6,16 +6,13 @@ import random
 import struct
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import msgspec
 import pytest
 
-from simcoach_agent.games import shm
 from simcoach_agent.games.base import GameUnavailable, LayoutMismatch, RawSample
 from simcoach_agent.games.rf2 import adapter
 from simcoach_agent.games.rf2 import reader as reader_module
@@ -36,16 +33,6 @@ from tests.rig_agent.games.rf2_pages import (
     rf2_plugin_pages,
     rf2_write_files,
 )
-
-
-@pytest.fixture
-def shm_dir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="simcoach-rf2-", dir="/dev/shm"))
-    monkeypatch.setattr(shm, "SHM_DIR", folder)
-    yield folder
-    for f in folder.iterdir():
-        f.unlink()
-    folder.rmdir()
 
 
 def _sample(reader: PluginReader | LmuDataReader | LmuReader) -> RawSample | None:
