@@ -3,27 +3,39 @@
 #   ./dev.sh demo   the backend with the in-process demo rig and the dashboard on http://127.0.0.1:5001/
 #   ./dev.sh test   ruff, mypy and the whole test suite (installs what the tests need first)
 #   ./dev.sh bench  the benchmarks under bench/
+#   ./dev.sh lock   refresh uv.lock after a dependency changed in a pyproject.toml
 set -euo pipefail
 cd "$(dirname "$0")"
 
 VENV=.venv
 PY=$VENV/bin/python
+# uv installs exactly what uv.lock says (the whole workspace, every machine the same versions).
+# It lives in its own small venv so that syncing .venv never removes it.
+UV_VERSION=0.13.9
+TOOLS=.tools
+UV=$TOOLS/bin/uv
 
 # Debian packages the tests need (browser tests: Chromium and its driver; the dashboard behind a
 # path prefix: nginx). Installed only when missing.
 DEBIAN_PACKAGES=(chromium chromium-driver nginx)
 
-setup_python() {
-    if [ ! -x "$PY" ]; then
-        python3 -m venv "$VENV"
+setup_uv() {
+    if [ ! -x "$UV" ] || [ "$("$UV" --version | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+        python3 -m venv "$TOOLS"
+        "$TOOLS/bin/python" -m pip install --quiet "uv==$UV_VERSION"
     fi
-    "$PY" -m pip install --quiet --upgrade pip
-    "$PY" -m pip install --quiet -e rig-agent -e backend
 }
 
+# The packages the programs need, from the lock file (--frozen: never re-resolve).
+setup_python() {
+    setup_uv
+    "$UV" sync --quiet --frozen --all-packages --no-dev
+}
+
+# ... plus the development group (pytest, ruff, mypy, hypothesis, selenium).
 setup_dev() {
-    setup_python
-    "$PY" -m pip install --quiet --group dev
+    setup_uv
+    "$UV" sync --quiet --frozen --all-packages
 }
 
 setup_debian() {
@@ -62,8 +74,13 @@ case "${1:-}" in
             "$PY" "$script" "$@"
         done
         ;;
+    lock)
+        shift
+        setup_uv
+        exec "$UV" lock "$@"
+        ;;
     *)
-        echo "usage: ./dev.sh demo|test|bench [args]" >&2
+        echo "usage: ./dev.sh demo|test|bench|lock [args]" >&2
         exit 2
         ;;
 esac
