@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
 import msgspec
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from simcoach_agent.telemetry import Frame, blank_frame
 from simcoach_agent.telemetry.codec import decode_server_message, encode
@@ -63,21 +65,90 @@ async def next_of_type(ws: ClientConnection, kind: str, timeout: float = 5.0) ->
 
 
 async def collect_frames(
-    ws_base: str, rig: str, until: Callable[[list[dict[str, Any]]], bool], timeout: float = 30.0
+    ws_base: str,
+    rig: str,
+    until: Callable[[list[dict[str, Any]]], bool],
+    timeout: float | None = None,
+    explain: Explain = "",
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """Frames (and the last session message) a dashboard gets for ``rig`` until ``until(frames)`` holds."""
-    frames: list[dict[str, Any]] = []
-    session: dict[str, Any] | None = None
-    async with await dashboard(ws_base, rig) as ws:
+    async with DashboardFeed(ws_base, rig) as feed:
+        await feed.until(lambda: until(feed.frames), timeout or DEADLINE_S, explain)
+        return list(feed.frames), (feed.sessions[-1] if feed.sessions else None)
 
-        async def _run() -> None:
-            nonlocal session
-            while not until(frames):
-                message = json.loads(await ws.recv())
+
+# Deadlines are ceilings for a machine under load, not the time a step needs: a wait ends as soon as
+# its condition holds, so a generous deadline costs nothing when the product works.
+DEADLINE_S = 60.0
+
+Explain = Callable[[], str] | str
+
+
+def _explain(explain: Explain) -> str:
+    return explain() if callable(explain) else explain
+
+
+def wait_until(check: Callable[[], object], timeout: float = DEADLINE_S, explain: Explain = "") -> None:
+    """Poll ``check`` until it holds; fail with ``explain`` (a text or a function giving one) at the deadline."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not reached in {timeout:g} s: {_explain(explain)}")
+        time.sleep(0.05)
+
+
+async def until(check: Callable[[], object], timeout: float = DEADLINE_S, explain: Explain = "") -> None:
+    """``wait_until`` for coroutines: polls without blocking the event loop."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not reached in {timeout:g} s: {_explain(explain)}")
+        await asyncio.sleep(0.02)
+
+
+class DashboardFeed:
+    """A dashboard connection that records everything it gets in the background, for tests to wait on.
+
+    ``async with DashboardFeed(ws, rig) as feed:`` returns once the backend has subscribed the
+    dashboard (its first message arrived), so nothing the rig sends afterwards can be missed.
+    """
+
+    def __init__(self, ws_base: str, rig: str = "all") -> None:
+        self.ws_base = ws_base
+        self.rig = rig
+        self.messages: list[dict[str, Any]] = []
+        self.frames: list[dict[str, Any]] = []
+        self.sessions: list[dict[str, Any]] = []
+        self._ws: ClientConnection | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> DashboardFeed:
+        self._ws = await dashboard(self.ws_base, self.rig)
+        self._task = asyncio.create_task(self._listen())
+        await until(lambda: self.messages, 30.0, "the dashboard got no first message")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None and self._ws is not None
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        await self._ws.close()
+
+    async def _listen(self) -> None:
+        assert self._ws is not None
+        try:
+            async for raw in self._ws:
+                message = json.loads(raw)
+                self.messages.append(message)
                 if message["type"] == "frames":
-                    frames.extend(message["frames"])
+                    self.frames.extend(message["frames"])
                 elif message["type"] == "session":
-                    session = message
+                    self.sessions.append(message)
+        except ConnectionClosed:
+            return
 
-        await asyncio.wait_for(_run(), timeout)
-    return frames, session
+    def of_type(self, kind: str) -> list[dict[str, Any]]:
+        return [m for m in self.messages if m["type"] == kind]
+
+    async def until(self, check: Callable[[], object], timeout: float = DEADLINE_S, explain: Explain = "") -> None:
+        await until(check, timeout, explain)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.conftest import BIN, start_agent, start_backend
-from tests.helpers import collect_frames
+from tests.helpers import collect_frames, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -27,32 +27,40 @@ def test_agent_demo_frames_reach_a_dashboard_in_order_with_no_gaps(tmp_path, bac
     agent = start_agent(tmp_path, backend, "--game", "demo")
     try:
         frames, session = asyncio.run(
-            collect_frames(backend.ws, "demo-agent", until=lambda f: len(f) >= 180, timeout=30)
+            collect_frames(backend.ws, "demo-agent", until=lambda f: len(f) >= 180, explain=agent.output)
         )
+        # A dashboard that falls behind gets the newest frames (stale ones are dropped on purpose);
+        # the store gets every one.
+        newest = frames[-1]["seq"]
+        wait_until(lambda: max(_stored_seqs(tmp_path), default=-1) >= newest, explain=agent.output)
     finally:
         agent.stop()
     seqs = [f["seq"] for f in frames]
-    assert _consecutive(seqs), f"gaps or disorder in {seqs[:20]}..."
+    assert seqs == sorted(set(seqs)), f"disorder in {seqs[:20]}..."
+    stored = _stored_seqs(tmp_path)
+    assert _consecutive(stored) and stored[0] <= seqs[0], "a frame is missing from the store"
     assert session is not None
     assert (session["game"], session["track"], session["car"]) == ("demo", "Spa-Francorchamps", "Mercedes-AMG GT3")
     assert all(f["rig"] == "demo-agent" for f in frames)
     speeds = [f["speed_kmh"] for f in frames]
     assert min(speeds) > 40
     assert max(speeds) < 320
-    # 60 Hz: three seconds of frames span about three seconds of rig time.
-    assert 2.5 < frames[-1]["t"] - frames[0]["t"] < 3.5
+    # 60 Hz of rig time between consecutive frames (a loaded machine may skip a sample now and then).
+    steps = sorted(b["t"] - a["t"] for a, b in itertools.pairwise(frames) if b["seq"] == a["seq"] + 1)
+    assert steps[len(steps) // 2] == pytest.approx(1 / 60, rel=0.1)
 
 
 def test_serve_demo_runs_the_demo_rig_in_process_and_serves_the_dashboard(tmp_path):
     server = start_backend(tmp_path, "--demo")
     try:
-        frames, session = asyncio.run(collect_frames(server.ws, "demo", until=lambda f: len(f) >= 60, timeout=20))
+        frames, session = asyncio.run(collect_frames(server.ws, "demo", until=lambda f: len(f) >= 60))
         page = httpx.get(f"{server.http}/", timeout=5)
         script = httpx.get(f"{server.http}/js/main.js", timeout=5)
         status = server.status()
     finally:
         server.stop()
-    assert _consecutive([f["seq"] for f in frames])
+    seqs = [f["seq"] for f in frames]
+    assert seqs == sorted(set(seqs))
     assert session is not None
     assert session["track"] == "Spa-Francorchamps"
     assert page.status_code == 200
@@ -104,23 +112,30 @@ def test_an_agent_with_a_bad_token_stops_with_the_reason(tmp_path, backend):
     assert "the backend refused this rig: unknown rig token" in result.stderr
 
 
+OUTAGE_S = 30.0
+
+
 def test_a_backend_away_for_30_s_gets_every_frame_exactly_once(tmp_path):
     first = start_backend(tmp_path)
     agent = start_agent(tmp_path, first, "--game", "demo")
     try:
-        _wait_for(lambda: _last_seq(first) is not None, 20)
-        time.sleep(2)
+        wait_until(lambda: len(_stored_seqs(tmp_path)) >= 120, explain=agent.output)
         first.stop()
         stored_before = _stored_seqs(tmp_path)
-        time.sleep(30)
+        # The outage itself: the agent keeps sampling and spools for 30 s with no backend.
+        wait_until(lambda: "reconnecting" in agent.output() or "unreachable" in agent.output(), explain=agent.output)
+        time.sleep(OUTAGE_S)
         second = start_backend(tmp_path, port=first.port)
         try:
             frames, _ = asyncio.run(
-                collect_frames(second.ws, "demo-agent", until=lambda f: len(f) > 30 and _newest_is_live(f), timeout=60)
+                collect_frames(
+                    second.ws, "demo-agent", until=lambda f: len(f) > 30 and _newest_is_live(f), explain=agent.output
+                )
             )
+            newest = frames[-1]["seq"]
+            wait_until(lambda: _stored_seqs(tmp_path)[-1] >= newest, explain=agent.output)
         finally:
             agent.stop()
-            time.sleep(0.5)
             second.stop()
     finally:
         agent.stop()
@@ -136,23 +151,12 @@ def test_a_backend_away_for_30_s_gets_every_frame_exactly_once(tmp_path):
 
 
 def _newest_is_live(frames: list[dict]) -> bool:
-    return bool(frames) and time.time() - frames[-1]["t"] < 0.5
-
-
-def _last_seq(backend) -> int | None:
-    rigs = httpx.get(f"{backend.http}/api/rigs", timeout=5).json()
-    return rigs[0]["last_seq"] if rigs else None
+    return bool(frames) and time.time() - frames[-1]["t"] < 2.0  # the spooled backlog is through
 
 
 def _stored_seqs(tmp_path) -> list[int]:
-    with contextlib.closing(sqlite3.connect(tmp_path / "data" / "simcoach.db")) as db:
+    path = tmp_path / "data" / "simcoach.db"
+    if not path.exists():
+        return []
+    with contextlib.closing(sqlite3.connect(path)) as db:
         return [row[0] for row in db.execute("SELECT seq FROM frames WHERE rig = 'demo-agent' ORDER BY seq")]
-
-
-def _wait_for(condition, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise TimeoutError("condition not met")

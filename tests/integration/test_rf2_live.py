@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO, Agent, Backend, start_agent
-from tests.helpers import collect_frames
+from tests.helpers import DashboardFeed
 from tests.integration.stand_in import wait_for_log
 from tests.rig_agent.games.rf2_writer import MENU_RPM, PAUSE_RPM, TRACK_M
 
@@ -34,10 +34,10 @@ def _drive(
     wait_for_log(agent, "in menu")
 
     async def scenario() -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        task = asyncio.create_task(collect_frames(backend.ws, "demo-agent", until, timeout=25))
-        await asyncio.sleep(0.3)
-        (folder / "go").touch()
-        return await task
+        async with DashboardFeed(backend.ws, "demo-agent") as feed:
+            (folder / "go").touch()  # the dashboard is subscribed: nothing of the drive can be missed
+            await feed.until(lambda: until(feed.frames), explain=agent.output)
+            return feed.frames, (feed.sessions[-1] if feed.sessions else None)
 
     return asyncio.run(scenario())
 
