@@ -53,8 +53,9 @@ def test_replay_reports_each_injected_mistake_with_its_kind_and_corner(tmp_path)
         )
     # The rules run too (tyres, brakes, fuel...): beyond the seven mistakes they add little.
     assert len(events) <= len(truth) + 2, [e["message"] for e in events]
-    laps = [json.loads(line) for line in result.stderr.splitlines()]
+    laps = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert [lap["lap"] for lap in laps] == [1, 2, 3, 4, 5, 6, 7]
+    assert result.stderr.splitlines()[-1].endswith("; 0 lines skipped")  # the summary
     assert all(lap["type"] == "lap" and lap["complete"] for lap in laps)
     assert {c["corner"] for c in laps[2]["corners"]} >= {"La Source", "Pouhon", "Bus Stop"}
 
@@ -80,12 +81,13 @@ def test_replay_with_a_store_keeps_the_reference_for_the_next_session(tmp_path):
     assert second_lap["id"] != first_lap["id"]
 
 
-def test_replay_refuses_a_line_that_is_not_a_message(tmp_path):
+def test_replay_names_a_line_that_is_not_a_message_and_goes_on(tmp_path):
     path = tmp_path / "bad.jsonl"
-    good = record(tmp_path / "one.jsonl", laps=1).read_text().splitlines()[:2]
-    path.write_text("\n".join([*good, '{"type": "frame", "rig": "r"}']) + "\n")
+    good = record(tmp_path / "one.jsonl", laps=1).read_text().splitlines()[:3]
+    path.write_text("\n".join([*good[:2], '{"type": "frame", "rig": "r"}', good[2]]) + "\n")
     result = replay(str(path))
-    assert result.returncode == 2
-    assert "line 3" in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert "line 3 skipped: not a valid session or frame message: Object missing required field" in result.stderr
+    assert "4 lines: 2 frames, 1 session messages" in result.stderr and "1 lines skipped (line 3)" in result.stderr
     missing = replay(str(tmp_path / "missing.jsonl"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr

@@ -87,10 +87,16 @@ def replay(
         Path | None, typer.Option(help="Folder of your own track files [SIMCOACH_TRACKS_DIR].")
     ] = None,
 ) -> None:
-    """Push a recorded session through the coaching engine as fast as it goes; print its events as JSON lines."""
+    """Push a recorded session through the coaching engine as fast as it goes; print its events as JSON lines.
+
+    Lines that are not valid messages are skipped: the first few are named on
+    stderr with their reason, and a summary line counts them all. Exit status
+    0 when at least one frame was replayed; 2 when the file cannot be read,
+    or no line of it is a readable frame.
+    """
     from simcoach.coaching.engine import CoachEngine
     from simcoach.coaching.store import CoachStore, MemoryCoachStore, SqliteCoachStore
-    from simcoach.replay import ReplayError
+    from simcoach.replay import Skipped
     from simcoach.replay import replay as run_replay
     from simcoach.tracks.loader import TrackFileError, TrackLibrary
 
@@ -106,15 +112,20 @@ def replay(
     except OSError as exc:
         typer.echo(f"simcoach replay: cannot read {file}: {exc.strerror}", err=True)
         raise typer.Exit(2) from exc
+
+    def told(skipped: Skipped) -> None:
+        typer.echo(f"simcoach replay: {file}: {skipped}", err=True)
+
     try:
-        stats = run_replay(source, engine, sys.stdout, sys.stderr if laps_json else None)
-    except ReplayError as exc:
-        typer.echo(f"simcoach replay: {file}: {exc}", err=True)
+        stats = run_replay(source, engine, sys.stdout, sys.stderr if laps_json else None, on_skip=told)
+    except OSError as exc:
+        typer.echo(f"simcoach replay: cannot read {file}: {exc}", err=True)
         raise typer.Exit(2) from exc
     finally:
         if source is not sys.stdin.buffer:
             source.close()
         coach_store.close()
+    typer.echo(f"simcoach replay: {file}: {stats.summary()}", err=True)
     if stats.frames == 0:
-        typer.echo(f"simcoach replay: {file}: no frames", err=True)
+        typer.echo(f"simcoach replay: {file}: no readable frame", err=True)
         raise typer.Exit(2)

@@ -5,14 +5,19 @@ The input is what ``simcoach-agent --stdout`` prints: JSON lines, each a
 the rig of the frames that follow it. Events go out as JSON lines (the
 dashboard's ``event`` messages); with ``laps_out`` each finished lap too, with
 its per-corner numbers.
+
+A line that is not a valid message (malformed or cut-off JSON, a value out of
+the frame contract's bounds, a wrong type) is skipped and counted, and the
+replay goes on: one bad sample must not throw away a session. The first
+``SKIPPED_NAMED`` of them are kept with their line number and reason.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TextIO
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Final, TextIO
 
 import msgspec
 
@@ -22,9 +27,21 @@ from simcoach.coaching.store import LapRecord
 from simcoach_agent.telemetry import Frame, SessionInfo
 from simcoach_agent.telemetry.codec import encode_json
 
+# Lines named with their reason; beyond this only counted (a broken file should not flood the terminal).
+SKIPPED_NAMED: Final = 5
+# A reason quotes at most this much of the line.
+QUOTE_CHARS: Final = 60
 
-class ReplayError(ValueError):
-    """A line that is not a session or a frame message, with its number."""
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A line that was not replayed: its number (from 1) and why."""
+
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line} skipped: {self.reason}"
 
 
 @dataclass(slots=True)
@@ -34,9 +51,34 @@ class ReplayStats:
     sessions: int = 0
     events: int = 0
     laps: int = 0
+    skipped: int = 0
+    first_skipped: list[Skipped] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for a person: what was read, what it gave, what was skipped."""
+        text = (
+            f"{self.lines} lines: {self.frames} frames, {self.sessions} session messages, "
+            f"{self.laps} laps, {self.events} events; {self.skipped} lines skipped"
+        )
+        if self.skipped:
+            named = ", ".join(str(s.line) for s in self.first_skipped)
+            unnamed = self.skipped - len(self.first_skipped)
+            more = f" and {unnamed} more" if unnamed else ""
+            text += f" (line {named}{more})"
+        return text
 
 
 _decoder = msgspec.json.Decoder(Frame | SessionInfo)
+
+
+def _reason(line: bytes | str, exc: msgspec.DecodeError) -> str:
+    """Why a line is not a message, in words: the decoder's own for a bad value, the text's start for bad JSON."""
+    if isinstance(exc, msgspec.ValidationError):
+        return f"not a valid session or frame message: {exc}"
+    text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
+    text = text.strip()
+    quote = text[:QUOTE_CHARS] + ("..." if len(text) > QUOTE_CHARS else "")
+    return f"not JSON ({exc}): {quote!r}"
 
 
 def replay(
@@ -44,8 +86,13 @@ def replay(
     engine: CoachEngine,
     events_out: TextIO,
     laps_out: TextIO | None = None,
+    on_skip: Callable[[Skipped], None] | None = None,
 ) -> ReplayStats:
-    """Push every line through the engine; write its events (and laps) as JSON lines."""
+    """Push every line through the engine; write its events (and laps) as JSON lines.
+
+    Lines that are not valid messages are skipped and counted in the stats;
+    ``on_skip`` hears of the first ``SKIPPED_NAMED`` as they happen.
+    """
     stats = ReplayStats()
     pending: SessionInfo | None = None
     last_t = 0.0
@@ -56,7 +103,13 @@ def replay(
         try:
             message = _decoder.decode(line)
         except msgspec.DecodeError as exc:
-            raise ReplayError(f"line {number}: not a session or frame message: {exc}") from None
+            stats.skipped += 1
+            if len(stats.first_skipped) < SKIPPED_NAMED:
+                skipped = Skipped(number, _reason(line, exc))
+                stats.first_skipped.append(skipped)
+                if on_skip is not None:
+                    on_skip(skipped)
+            continue
         if isinstance(message, SessionInfo):
             stats.sessions += 1
             if message.rig:
