@@ -52,7 +52,7 @@ async def dashboard(ws_base: str, rig: str = "all") -> ClientConnection:
     return await connect(f"{ws_base}/ws?rig={rig}", max_size=2**24)
 
 
-async def next_of_type(ws: ClientConnection, kind: str, timeout: float = 5.0) -> dict[str, Any]:
+async def next_of_type(ws: ClientConnection, kind: str, timeout: float = 60.0) -> dict[str, Any]:
     """The next dashboard message of the given type, skipping others."""
 
     async def _wait() -> dict[str, Any]:

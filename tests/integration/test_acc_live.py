@@ -149,14 +149,14 @@ def test_record_then_replay_through_the_agent(tmp_path: Path, shm_dir: Path, run
         [*agent, "--record", str(capture)],
         capture_output=True,
         text=True,
-        timeout=20,
+        timeout=120,
         check=True,
     )
     replay = subprocess.run(
         [*agent, "--replay", str(capture), "--realtime", "off"],
         capture_output=True,
         text=True,
-        timeout=20,
+        timeout=120,
         check=True,
     )
 

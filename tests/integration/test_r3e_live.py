@@ -114,9 +114,9 @@ def test_record_then_replay_through_the_agent_gives_the_same_frames(tmp_path: Pa
     running.append(r3e_game(shm_dir, "drive"))
     capture = tmp_path / "lap.r3e"
     agent = [str(BIN / "simcoach-agent"), "--game", "r3e", "--rig", RIG, "--stdout", "--laps", "1"]
-    live = subprocess.run([*agent, "--record", str(capture)], capture_output=True, text=True, timeout=30, check=True)
+    live = subprocess.run([*agent, "--record", str(capture)], capture_output=True, text=True, timeout=120, check=True)
     replay = subprocess.run(
-        [*agent, "--replay", str(capture), "--realtime", "off"], capture_output=True, text=True, timeout=30, check=True
+        [*agent, "--replay", str(capture), "--realtime", "off"], capture_output=True, text=True, timeout=120, check=True
     )
 
     def messages(out: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
