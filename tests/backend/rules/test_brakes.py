@@ -117,3 +117,21 @@ def test_hot_discs_that_still_stop_the_car_are_not_fade() -> None:
     # And no verdict without a usual figure for this speed.
     drive.hold(1.0, brake=0.8, g_lon=-0.5, speed_kmh=100.0)
     assert drive.kinds() == []
+
+
+def test_fade_learns_nothing_from_readings_no_car_could_give() -> None:
+    drive = Drive(BrakeFadeRule(GT3), speed_kmh=200.0)
+    for _ in range(3):  # the usual: 1.6 g from 80 % pedal, with a kerb or a bad sample in every stop
+        drive.hold(2.0, brake=0.0, throttle=1.0, g_lon=0.2, brake_temp_c=discs(500.0, 500.0))
+        drive.hold(0.5, brake=0.8, throttle=0.0, g_lon=-1.6)
+        drive.hold(0.1, g_lon=-11.9)
+        drive.hold(0.4, g_lon=-1.6)
+    drive.hold(2.0, brake=0.0, throttle=1.0, g_lon=0.2, brake_temp_c=discs(760.0, 750.0))
+    # Hot discs that still stop the car as usual: with the spikes learnt, the usual would read far higher.
+    drive.hold(1.0, brake=0.8, throttle=0.0, g_lon=-1.55)
+    assert drive.kinds() == []
+    # A spike while the discs are hot is not fade either way, and real fade is still seen.
+    drive.hold(0.2, g_lon=-11.9)
+    events = drive.hold(1.0, brake=0.8, g_lon=-1.2)
+    assert [e.kind for e in events] == ["brake_fade"]
+    assert events[0].evidence["usual_decel_per_pedal_g"] == 2.0

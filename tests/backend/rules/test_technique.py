@@ -233,14 +233,28 @@ def test_upshifts_near_the_limit_or_on_part_throttle_are_silent() -> None:
 # --- braking deceleration ---------------------------------------------------------------------
 
 
-def braking_zone(drive: Drive, peak_g: float, at_m: float = 2100.0, entry: float = 270.0, exit_: float = 100.0) -> None:
+def braking_zone(
+    drive: Drive,
+    peak_g: float,
+    at_m: float = 2100.0,
+    entry: float = 270.0,
+    exit_: float = 100.0,
+    *,
+    spikes: dict[int, float] | None = None,
+) -> None:
+    """A heavy stop: the peak held for 0.4 s as the downforce bleeds off, then easing to half; ``spikes`` put a
+    reading in place of the frame at that index (a kerb, a bad sample)."""
     drive.hold(2.0, throttle=1.0, brake=0.0, g_lon=0.1, speed_kmh=entry, lap_dist_m=at_m - 200.0)
     n = round(2.0 / drive.dt)
+    plateau = round(0.4 / drive.dt)
     for i in range(n):
+        g = -peak_g if i < plateau else -peak_g * (1.0 - 0.5 * (i - plateau) / (n - plateau))
+        if spikes and i in spikes:
+            g = spikes[i]
         drive.frame(
             throttle=0.0,
             brake=0.9,
-            g_lon=-peak_g * (1.0 - 0.5 * i / n),
+            g_lon=g,
             speed_kmh=entry + (exit_ - entry) * i / n,
             lap_dist_m=at_m + 100.0 * i / n,
         )
@@ -268,3 +282,31 @@ def test_light_stops_and_small_differences_are_silent() -> None:
     braking_zone(drive, 2.0)
     braking_zone(drive, 1.85)  # 7.5 % less: lap-to-lap scatter
     assert drive.kinds() == []
+
+
+def test_a_spike_in_a_stop_is_neither_its_peak_nor_a_best() -> None:
+    # Seed 11 of the demo: two samples of -11.9 g at Fagnes became a "best" of 4.66 g, and a normal stop
+    # there was then told it "peaked at 1.77 g, your best there is 4.66 g".
+    drive = Drive(BrakingGRule(GT3), hz=60.0)
+    drive.ctx.next_corner = "Fagnes"
+    braking_zone(drive, 1.8, spikes={30: -11.9, 31: -11.93})  # beyond what a GT3 can do: left out
+    braking_zone(drive, 1.8, at_m=2110.0, spikes={40: -2.9, 41: -2.95})  # plausible, but two frames: not held
+    braking_zone(drive, 1.77, at_m=2095.0)
+    assert drive.kinds() == []  # the best there is 1.8 g, not a spike
+    braking_zone(drive, 1.5, at_m=2100.0, spikes={10: -15.0})
+    assert drive.kinds() == ["braking_g_low"]
+    e = drive.events[0]
+    assert e.message.startswith("Braking into Fagnes peaked at 1.50 g, your best there is 1.80 g")
+    assert e.evidence["implausible_samples"] == 1
+
+
+def test_a_stop_seen_only_through_spikes_is_not_measured() -> None:
+    rule = BrakingGRule(GT3)
+    drive = Drive(rule, hz=60.0)
+    braking_zone(drive, 2.0)
+    # Most samples of these stops are past what the class can do: the rest are not trusted either.
+    braking_zone(drive, 5.0, at_m=2105.0)
+    braking_zone(drive, 8.0, at_m=2105.0)
+    braking_zone(drive, 1.95, at_m=2095.0)
+    assert drive.kinds() == []
+    assert [round(best, 2) for _, _, best in rule.zones] == [2.0]

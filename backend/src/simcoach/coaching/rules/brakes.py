@@ -186,7 +186,8 @@ class BrakeFadeRule(Rule):
 
     Measured as deceleration per unit of pedal in firm stops, learnt per speed
     band while the discs are in their window, and compared when they are over
-    ``brake_fade_above_c``. Both numbers go in the evidence.
+    ``brake_fade_above_c``. Both numbers go in the evidence. Readings past the
+    class's ``plausible_decel_g`` are left out of both.
     """
 
     kinds: ClassVar[tuple[str, ...]] = ("brake_fade",)
@@ -202,6 +203,7 @@ class BrakeFadeRule(Rule):
         self.hold_s = th.p("brake_fade_hold_s")
         self.min_samples = th.p("brake_fade_min_samples")
         self.cooldown_s = th.p("brake_temp_cooldown_s")
+        self.plausible = th.p("plausible_decel_g")
         self.latch = Latch()
         self.reset()
 
@@ -219,6 +221,8 @@ class BrakeFadeRule(Rule):
         temps = frame.brake_temp_c
         if g is None or v is None or temps is None or v < FADE_MIN_SPEED_KMH or ctx.phase not in self.phases:
             return []
+        if not -self.plausible <= g <= self.plausible:
+            return []  # a spike or a bad sample: it must not teach the usual deceleration nor look like fade
         if prev is not None and frame.t - prev.t > MAX_GAP_S:
             return []
         per_pedal = -g / b

@@ -8,7 +8,7 @@ from typing import ClassVar, Final
 from simcoach.coaching.context import Phase, RigContext
 from simcoach.coaching.events import Event, Evidence
 from simcoach.coaching.rules.base import Rule
-from simcoach.coaching.rules.common import FLYING, MAX_GAP_S, event, where
+from simcoach.coaching.rules.common import FLYING, MAX_GAP_S, event, sustained_peak, where
 from simcoach.coaching.thresholds import Thresholds
 from simcoach_agent.telemetry import Frame
 
@@ -17,7 +17,8 @@ ZONE_OFF: Final = 0.05  # and ends it
 FIRM_PEDAL: Final = 0.5  # a heavy stop reaches this much pedal
 # Braking zones are told apart by where they start: within this of a known one is the same zone.
 SAME_ZONE_M: Final = 80.0
-DECEL_SMOOTHING_S: Final = 0.1  # peaks of the raw accelerometer are bumps and kerbs
+# A stop with more than this share of impossible readings has a sensor to doubt: its other samples too.
+MAX_IMPLAUSIBLE_SHARE: Final = 0.1
 
 
 class BrakingGRule(Rule):
@@ -26,6 +27,12 @@ class BrakingGRule(Rule):
     Zones are keyed by where the pedal goes down (lap distance), or by the
     corner ahead where the distance is unknown: a 270 km/h stop and a 150 km/h
     one peak at very different g with downforce, so each zone has its own best.
+
+    A zone's peak is robust: the highest deceleration held for
+    ``braking_peak_hold_s``, from plausible samples only (a reading past the
+    class's ``plausible_decel_g`` is a spike or a bad sample, and is left out;
+    a stop with many of them is not measured at all). A spike is then neither
+    reported as a peak nor kept as a best.
     """
 
     kinds: ClassVar[tuple[str, ...]] = ("braking_g_low",)
@@ -37,14 +44,17 @@ class BrakingGRule(Rule):
         self.drop = th.p("braking_g_drop")
         self.min_gap = th.p("braking_g_min_gap_g")
         self.cooldown_s = th.p("technique_cooldown_s")
+        self.hold_s = th.p("braking_peak_hold_s")
+        self.plausible = th.p("plausible_decel_g")
         self.reset()
 
     def reset(self) -> None:
         self.active = False
         self.entry_speed = 0.0
         self.exit_speed = 0.0
-        self.peak = 0.0
-        self.decel = 0.0
+        self.times: list[float] = []  # the zone's plausible samples: when, and the deceleration in g
+        self.decels: list[float] = []
+        self.implausible = 0
         self.max_pedal = 0.0
         self.last_t = -math.inf
         self.start: Frame | None = None
@@ -65,7 +75,8 @@ class BrakingGRule(Rule):
             self.active = True
             self.entry_speed = prev.speed_kmh if prev is not None and prev.speed_kmh is not None else v
             self.exit_speed = v
-            self.decel = self.peak = -g
+            self.times, self.decels, self.implausible = [], [], 0
+            self._sample(t, -g)
             self.max_pedal = b
             self.last_t = t
             self.start = frame
@@ -81,20 +92,30 @@ class BrakingGRule(Rule):
         if not 0.0 <= dt <= MAX_GAP_S:
             self.active = False
             return []
-        a = dt / DECEL_SMOOTHING_S
-        self.decel += (-g - self.decel) * (a if a < 1.0 else 1.0)
-        self.peak = max(self.peak, self.decel)
+        self._sample(t, -g)
         self.max_pedal = max(self.max_pedal, b)
         self.exit_speed = v
         return []
+
+    def _sample(self, t: float, decel: float) -> None:
+        if -self.plausible <= decel <= self.plausible:
+            self.times.append(t)
+            self.decels.append(decel)
+        else:
+            self.implausible += 1
 
     def _zone_done(self, frame: Frame, ctx: RigContext) -> list[Event]:
         start = self.start
         if start is None:
             return []
-        entry, exit_, peak = self.entry_speed, self.exit_speed, self.peak
+        entry, exit_ = self.entry_speed, self.exit_speed
         if entry < self.heavy_speed or entry - exit_ < self.heavy_drop or self.max_pedal < FIRM_PEDAL:
             return []
+        if self.implausible > MAX_IMPLAUSIBLE_SHARE * (self.implausible + len(self.decels)):
+            return []
+        peak = sustained_peak(self.times, self.decels, self.hold_s)
+        if peak is None or peak <= 0.0:
+            return []  # too few plausible samples to know the peak: neither a best nor a comparison
         where_m = start.lap_dist_m
         index = self._zone(where_m, self.corner)
         if index is None:
@@ -118,6 +139,7 @@ class BrakingGRule(Rule):
             "entry_speed_kmh": round(entry),
             "exit_speed_kmh": round(exit_),
             "max_brake_pct": round(self.max_pedal * 100.0),
+            "implausible_samples": self.implausible,
         }
         return [
             event(frame, ctx, "braking_g_low", "info", message, evidence=evidence, priority=60, corner=name, at=start)

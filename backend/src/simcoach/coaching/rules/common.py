@@ -1,4 +1,4 @@
-"""What the rules share: the hysteresis latch, the warm-up lap counter, wheel names and the event builder."""
+"""What the rules share: the hysteresis latch, the warm-up lap counter, robust peaks, wheel names, the event builder."""
 
 from __future__ import annotations
 
@@ -94,6 +94,29 @@ class WarmUp:
     def reset(self) -> None:
         self.lap = None
         self.laps = 0
+
+
+def sustained_peak(times: Sequence[float], values: Sequence[float], hold_s: float) -> float | None:
+    """The highest value held for at least ``hold_s`` (seconds): over every stretch that long, its lowest value.
+
+    A robust peak: a single-sample spike (a kerb, a sensor glitch, a bad
+    line) cannot be it, since the samples around it are lower. None when the
+    samples span less than ``hold_s``. ``times`` rise; the cost is a pass over
+    the samples per window, done once per braking zone or slide, not per frame.
+    """
+    n = len(times)
+    best: float | None = None
+    j = 0
+    for i in range(n):
+        j = max(j, i)
+        while j < n and times[j] - times[i] < hold_s:
+            j += 1
+        if j == n:
+            break
+        low = min(values[i : j + 1])
+        if best is None or low > best:
+            best = low
+    return best
 
 
 def compound_of(ctx: RigContext, fixed: Compound | None, th: Thresholds) -> Compound:
