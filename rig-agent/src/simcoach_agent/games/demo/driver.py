@@ -197,11 +197,10 @@ def _throttle_foot(want: list[float], speed: list[float], edits: Edits) -> list[
     last = 1.0
     overrides = edits.throttle
     for i in range(N):
-        th = want[i]
+        th = overrides.get(i, want[i]) if overrides else want[i]
+        # A mistake's throttle is squeezed on as fast as a foot can, no faster.
         rise = last + THROTTLE_RISE_PER_S / (speed[i] if speed[i] > 1.0 else 1.0)
         th = min(th, rise)
-        if overrides:
-            th = overrides.get(i, th)
         out[i] = th
         last = th
     return out

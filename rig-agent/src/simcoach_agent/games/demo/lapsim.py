@@ -177,3 +177,46 @@ def brake_pedal(v: float, v1: float, i: int, t: Track, grip: float) -> float:
         return 0.0
     pedal = min(1.0, (a_coast - a_req) / (car.brake_limit(v) * grip))
     return pedal if pedal >= MIN_BRAKE else 0.0
+
+
+def hold_to_the_car(v: list[float], lo: int, hi: int, grip: float) -> None:
+    """Lower speeds (in place) wherever v asks more than the car can do along the road, around lo..hi.
+
+    A mistake bends the clean trace; wherever its pieces meet it must still be
+    drivable: no more acceleration than full power and traction give, no more
+    deceleration than the brakes at the tyres' limit with drag. Both passes go
+    past lo..hi as far as they keep lowering: a coast that starts slower than
+    the clean trace gets braked into, a late car gets held back. Cornering is
+    left out of these limits on purpose: a car over the lateral limit runs wide
+    (the frames show it), it is not a reason to brake earlier than the mistake.
+    """
+    last = len(v) - 1
+    i = max(0, lo)
+    while i < last:
+        u = v[i]
+        uu = u * u
+        df = DOWNFORCE_PER_MASS * uu
+        traction = car.MU_TRACTION * grip * (_TRACTION_BASE + _TRACTION_AERO * uu)
+        a = min(engine_accel(u), traction) - DRAG_PER_MASS * uu - _CRR * (G + df) - G * _grade(i)
+        top = math.sqrt(max(0.0, uu + 2.0 * a))
+        if v[i + 1] > top:
+            v[i + 1] = top
+        elif i >= hi:
+            break
+        i += 1
+    i = min(last, max(hi, lo + 1))
+    while i > 0:
+        u = v[i]
+        uu = u * u
+        df = DOWNFORCE_PER_MASS * uu
+        decel = car.MU_BRAKING * (G + df) * grip + DRAG_PER_MASS * uu + _CRR * (G + df) + G * _grade(i - 1)
+        top = math.sqrt(max(0.0, uu + 2.0 * decel))
+        if v[i - 1] > top:
+            v[i - 1] = top
+        elif i <= lo:
+            break
+        i -= 1
+
+
+def _grade(i: int) -> float:
+    return track().grade[i % N]

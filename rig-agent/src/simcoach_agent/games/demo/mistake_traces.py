@@ -101,6 +101,9 @@ def apply(
         corner = spa.find_corner(m.corner)
         before = list(v)
         made = _EDITORS[m.kind](v, corner, _Context(t, grip, rng, edits))
+        changed = [i for i in range(N + 1) if v[i] != before[i]] or [made.at]
+        # Where the edit meets the clean trace it must still be drivable (see lapsim.hold_to_the_car).
+        lapsim.hold_to_the_car(v, changed[0], changed[-1], grip)
         records.append(_record(lap, m, made, before=before, after=v))
     return v, edits, records
 
