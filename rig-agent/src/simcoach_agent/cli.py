@@ -55,7 +55,12 @@ def main(  # noqa: PLR0917 - Typer maps each parameter to a flag
     ] = "",
     record: Annotated[Path | None, typer.Option(help="Save the game's raw pages or packets to FILE.")] = None,
     replay: Annotated[
-        Path | None, typer.Option(exists=True, dir_okay=False, help="Read a --record capture instead of the game.")
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="Read a --record capture, or a pcap/pcapng file of AMS2's UDP traffic (gzipped too), not the game.",
+        ),
     ] = None,
     udp_port: Annotated[int, typer.Option(help="AMS2: UDP port the game sends to.")] = 5606,
 ) -> None:

@@ -63,7 +63,7 @@ def create_source(game: str, record: Path | None = None, replay: Path | None = N
     if game == "auto":
         return AutoSource(record, **options)
     adapter = _adapter(game)
-    reader = ReplayReader(replay) if replay is not None else adapter.make_reader(game, **options)
+    reader = ReplayReader(replay, game) if replay is not None else adapter.make_reader(game, **options)
     recorder = Recorder(record, game, adapter.KIND) if record is not None else None
     return GameSource(game, reader, adapter.make_mapper(game), recorder)
 

@@ -122,3 +122,12 @@ def probe(port: int = packets.SMS_UDP_PORT, wait_s: float = 0.2) -> bool:
         except (TimeoutError, OSError):
             return False
         return True
+
+
+def starts_tick(datagram: bytes) -> bool:
+    """Whether a datagram begins a game tick (the telemetry packet, sent first of each tick).
+
+    Replaying a packet capture, a read is what a live reader draining the socket once a tick would
+    get: the telemetry packet and what follows it (its timings) up to the next telemetry packet.
+    """
+    return len(datagram) > _TYPE_OFFSET and datagram[_TYPE_OFFSET] == packets.CAR_PHYSICS
