@@ -1,5 +1,5 @@
 // Reads from the backend's HTTP API, with URLs relative to the page (so they work under a path prefix).
-// A missing endpoint or a 404 is an answer ("no reference yet"), not an error worth a console line.
+// Having no reference lap yet is a normal answer (200 with {"reference": null, "reason"}), not an error.
 
 const TIMEOUT_MS = 8000;
 

@@ -21,9 +21,16 @@ export async function loadReference() {
   try {
     const reference = await api.reference(rig);
     if (!current(gen, rig)) return;
-    state.data.reference = reference;
-    state.data.referenceStatus = "ok";
-    state.data.referenceReason = "";
+    if (reference && reference.reference === null) {
+      // No reference yet (no valid lap from line to line): a normal answer, with the reason to show.
+      state.data.reference = null;
+      state.data.referenceStatus = "missing";
+      state.data.referenceReason = reference.reason || "";
+    } else {
+      state.data.reference = reference;
+      state.data.referenceStatus = "ok";
+      state.data.referenceReason = "";
+    }
   } catch (error) {
     if (!current(gen, rig)) return;
     state.data.reference = null;

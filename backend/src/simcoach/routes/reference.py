@@ -35,9 +35,24 @@ def _describe(key: RefKey) -> str:
     return ", ".join(parts) or "this rig's session"
 
 
-@router.get("/rigs/{rig}/reference")
+@router.get(
+    "/rigs/{rig}/reference",
+    responses={
+        200: {
+            "description": (
+                "The reference lap; or, before there is one (no valid lap from line to line yet), "
+                '`{"reference": null, "reason": "..."}`: a normal state, not an error'
+            )
+        },
+        404: {"description": "the rig has not driven a session here"},
+    },
+)
 async def get_reference(rig: str, coach: CoachDep) -> dict[str, Any]:
-    """The reference lap: its time, corners, sector starts and traces every 5 m."""
+    """The reference lap: its time, corners, sector starts and traces every 5 m.
+
+    A rig with no reference yet gets 200 and ``{"reference": null, "reason": ...}``
+    (a reference lap has an ``id``, this answer does not).
+    """
     live = coach.rigs.get(rig)
     if live is not None and live.ref is not None:
         return live.ref.to_json()
@@ -46,7 +61,10 @@ async def get_reference(rig: str, coach: CoachDep) -> dict[str, Any]:
     track = coach.tracks.find(key.track or None)
     ref = await asyncio.to_thread(coach.load_reference, key, track)
     if ref is None:
-        raise HTTPException(404, f"no reference lap yet for {_describe(key)}: drive a valid lap from line to line")
+        return {
+            "reference": None,
+            "reason": f"no reference lap yet for {_describe(key)}: drive a valid lap from line to line",
+        }
     return ref.to_json()
 
 
