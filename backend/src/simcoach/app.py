@@ -29,7 +29,7 @@ def open_writer(settings: Settings) -> StorageWriter | None:
         return None
     store = SqliteStore(settings.data_dir / "simcoach.db")
     store.open()
-    return StorageWriter(store)
+    return StorageWriter(store, max_pending=settings.store_max_pending_frames)
 
 
 def open_coach_store(settings: Settings) -> CoachStore:

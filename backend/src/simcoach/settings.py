@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # Where the embedded store keeps its file; "none" keeps nothing (frames are acked when taken).
     store: Literal["sqlite", "none"] = "sqlite"
     data_dir: Path = Path("data")
+    # Frames taken but not yet stored, at most: when the store falls this far
+    # behind, ingest stops reading rigs' sockets until it catches up (their spools keep the rest).
+    store_max_pending_frames: int = Field(100_000, ge=1, le=10_000_000)
 
     frontend_dir: Path = _REPO_FRONTEND
     # Your own track files (TOML, see docs/coaching.md); they add to and replace the built-in ones.

@@ -4,6 +4,10 @@ Publishing never awaits a dashboard. Each dashboard owns bounded per-rig queues
 that keep the newest frames; when a slow dashboard lets one fill, the oldest
 frame is dropped and counted. Session, event and lap messages are never dropped.
 
+Frames are taken only when the storage writer has room for them (ingest
+awaits ``wait_for_storage`` first, and stops reading the rig's socket
+meanwhile), and acknowledged only once the writer reports them durable.
+
 Taken frames also go through the coaching engine, synchronously: it is cheap
 per frame and queues its store writes, so ingest never waits for it. A
 ``frames`` message carries the engine's live state for its rig as ``coach``.
@@ -15,12 +19,12 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from simcoach.coaching.engine import CoachEngine, encode_outgoing
 from simcoach.live.rigs import RigState
-from simcoach.storage.writer import StorageWriter
+from simcoach.storage.writer import Durable, StorageWriter
 from simcoach_agent.telemetry import Frame, SessionInfo
 from simcoach_agent.telemetry.codec import encode_json
 
@@ -35,7 +39,9 @@ class Subscriber:
         self.rig = rig
         self.max_frames = max_frames
         self.coach = coach
-        self.frames: dict[str, deque[bytes]] = {}
+        # Frames, not their JSON: a dashboard that falls behind drops most of
+        # them unseen, so only those it is sent are encoded, in one call.
+        self.frames: dict[str, deque[Frame]] = {}
         self.control: deque[bytes] = deque()
         self.dropped = 0
         self.sent = 0
@@ -44,14 +50,13 @@ class Subscriber:
     def wants(self, rig: str) -> bool:
         return self.rig in (ALL, rig)
 
-    def offer_frames(self, rig: str, encoded: Iterable[bytes]) -> None:
+    def offer_frames(self, rig: str, frames: list[Frame]) -> None:
         queue = self.frames.get(rig)
         if queue is None:
             queue = self.frames[rig] = deque(maxlen=self.max_frames)
-        for item in encoded:
-            if len(queue) == self.max_frames:
-                self.dropped += 1
-            queue.append(item)
+        # The oldest go first: a dashboard shows now, not a backlog.
+        self.dropped += max(0, len(queue) + len(frames) - self.max_frames)
+        queue.extend(frames)
         self.wake.set()
 
     def offer_control(self, message: bytes) -> None:
@@ -66,14 +71,12 @@ class Subscriber:
         self.control.clear()
         for rig, queue in self.frames.items():
             if queue:
-                frames = b",".join(queue)
+                frames = encode_json(list(queue)).decode()
                 self.sent += len(queue)
                 queue.clear()
                 coach = self.coach(rig) if self.coach is not None else None
                 tail = ',"coach":' + coach.decode() + "}" if coach is not None else "}"
-                out.append(
-                    '{"type":"frames","rig":' + encode_json(rig).decode() + ',"frames":[' + frames.decode() + "]" + tail
-                )
+                out.append('{"type":"frames","rig":' + encode_json(rig).decode() + ',"frames":' + frames + tail)
         return out
 
 
@@ -93,12 +96,33 @@ class Hub:
         self.coach = coach
         self.coach_errors = 0
         self.started = time.time()
+        if writer is not None:
+            writer.on_durable = self._frames_durable
 
     def restore(self, last_seqs: dict[str, int]) -> None:
         """After a restart: what the store holds is taken, so resent frames stay duplicates."""
         for name, seq in last_seqs.items():
             state = self.rig(name)
             state.last_seq = state.durable_seq = seq
+
+    # --- storage ------------------------------------------------------------
+    def storage_has_room(self, frames: int) -> bool:
+        return self.writer is None or self.writer.has_room(frames)
+
+    async def wait_for_storage(self, frames: int) -> None:
+        """Return once the writer has room for ``frames`` more: ingest's backpressure."""
+        if self.writer is not None:
+            await self.writer.wait_for_room(frames)
+
+    def _frames_durable(self, durable: dict[str, Durable]) -> None:
+        # The writer stores each rig's frames whole and in order, so its newest
+        # stored seq covers every frame taken before it: acknowledging it never
+        # covers a gap.
+        for name, stored in durable.items():
+            state = self.rig(name)
+            state.frames_stored += stored.frames
+            if state.durable_seq is None or stored.seq > state.durable_seq:
+                state.durable_seq = stored.seq
 
     # --- rigs ---------------------------------------------------------------
     def rig(self, name: str) -> RigState:
@@ -136,8 +160,23 @@ class Hub:
             if sub.wants(name):
                 sub.offer_control(message)
 
+    def drop_duplicates(self, state: RigState, frames: list[Frame]) -> list[Frame]:
+        """The frames of ``frames`` not taken yet (oldest first); the others are counted as duplicates.
+
+        Duplicates need no room in storage: ingest drops them before it waits for any.
+        """
+        last = state.last_seq
+        if last is None or not frames or frames[0].seq > last:
+            return frames
+        fresh = [f for f in frames if f.seq > last]
+        state.duplicates += len(frames) - len(fresh)
+        return fresh
+
     def publish_frames(self, state: RigState, frames: list[Frame]) -> int:
-        """Take new frames of one rig (oldest first), skip duplicates, fan out; returns frames taken."""
+        """Take new frames of one rig (oldest first), skip duplicates, fan out; returns frames taken.
+
+        A producer that can outrun storage awaits ``wait_for_storage`` first.
+        """
         now = time.monotonic()
         fresh: list[Frame] = []
         for frame in frames:
@@ -149,15 +188,15 @@ class Hub:
         if not fresh:
             return 0
         if self.writer is not None:
-            self.writer.add_frames(state, fresh)
-        else:
+            self.writer.add_frames(state.name, fresh)
+        else:  # no store: taken is as durable as it gets
             state.durable_seq = state.last_seq
+            state.frames_stored += len(fresh)
         if self.coach is not None:
             self._coach(state.name, fresh)
-        encoded = [encode_json(f) for f in fresh]
         for sub in self.subscribers:
             if sub.wants(state.name):
-                sub.offer_frames(state.name, encoded)
+                sub.offer_frames(state.name, fresh)
         return len(fresh)
 
     def _coach(self, rig: str, frames: list[Frame]) -> None:
@@ -217,6 +256,8 @@ class Hub:
                 "fps": round(s.frames_per_second(now), 1),
                 "last_seq": s.last_seq,
                 "frames": s.frames_taken,
+                "stored": s.frames_stored,
+                "durable_seq": s.durable_seq,
                 "duplicates": s.duplicates,
                 "errors": s.errors,
                 "game": s.session.game if s.session else None,

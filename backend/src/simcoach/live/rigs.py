@@ -17,11 +17,14 @@ class RigState:
     connected: bool = False
     session: SessionInfo | None = None
     last_frame: Frame | None = None
+    # Highest seq taken: handed to the storage writer, which never drops, so a
+    # frame at or below it is a duplicate whether or not it is stored yet.
     last_seq: int | None = None
-    # Highest seq stored durably: what the rig is acknowledged, so that an ack
-    # always means "survives a backend restart".
+    # Highest seq stored durably, everything before it included: what the rig
+    # is acknowledged, so that an ack always means "survives a backend restart".
     durable_seq: int | None = None
     frames_taken: int = 0
+    frames_stored: int = 0
     duplicates: int = 0
     errors: int = 0
     connected_since: float | None = None

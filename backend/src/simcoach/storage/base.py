@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True, slots=True)
-class StoredFrame:
-    """One frame as the writer hands it to a store: indexed columns plus the msgpack bytes."""
+@dataclass(slots=True)
+class RigFrames:
+    """Frames of one rig as the writer hands them to a store, oldest first, column-wise.
+
+    ``keys`` holds the indexed columns of each frame (seq, t in Unix seconds,
+    lap, lap distance in metres) and ``data`` its msgpack bytes, at the same
+    index. Plain lists, not an object per frame: the writer fills them on the
+    event loop for every frame taken, and a store turns them into one statement.
+    """
 
     rig: str
-    seq: int
-    t: float
-    lap: int | None
-    lap_dist_m: float | None
-    data: bytes
+    keys: list[tuple[int, float, int | None, float | None]] = field(default_factory=list)
+    data: list[bytes] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
 
 class FrameStore(ABC):
@@ -37,8 +43,13 @@ class FrameStore(ABC):
         """The highest stored seq of each rig, so that a restarted backend still drops resent frames."""
 
     @abstractmethod
-    def write(self, frames: list[StoredFrame], sessions: list[tuple[str, float, bytes]]) -> None:
-        """Store a batch of frames and (rig, time, JSON) session messages; duplicates are ignored."""
+    def write(self, frames: list[RigFrames], sessions: list[tuple[str, float, bytes]]) -> None:
+        """Store a batch of frames and (rig, time, JSON) session messages in one transaction.
+
+        All or nothing: on return everything is durable, on an exception nothing
+        is. A frame already stored (same rig and seq) is ignored, so a retried
+        batch never doubles.
+        """
 
     @abstractmethod
     def close(self) -> None:

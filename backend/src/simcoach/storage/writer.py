@@ -1,93 +1,175 @@
-"""Hands taken frames to the store in batches, off the event loop, and reports what is durable.
+"""Hands taken frames to the store in batches, off the event loop, and reports what became durable.
 
-Ingest only appends to a list; a task drains it every ``interval`` seconds in a
-worker thread. Once a batch is stored, each rig's ``durable_seq`` moves, and
-that is what rigs are acknowledged: a frame is acked only when it would survive
-a backend restart.
+Ingest appends to per-rig column lists; a task drains them in a worker thread,
+all rigs in one transaction. Nothing is ever dropped: the writer holds at most
+``max_pending`` frames (queued plus being written), and a producer that finds
+no room awaits ``wait_for_room``, so the ingest of a rig stops reading its
+socket and the rig's own spool keeps the rest (backpressure, not loss).
+
+Once a batch is stored, ``on_durable`` is told the newest seq stored for each
+rig in it. Batches are written whole and in the order frames were added, and a
+failed batch is retried before anything added after it, so what is durable for
+a rig is always everything added up to that seq: the live layer may
+acknowledge it without ever covering a gap. What durable means for a rig is
+the live layer's business, not this one's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
 
-from simcoach.live.rigs import RigState
-from simcoach.storage.base import FrameStore, StoredFrame
+from simcoach.storage.base import FrameStore, RigFrames
 from simcoach_agent.telemetry import Frame, SessionInfo
 from simcoach_agent.telemetry.codec import encode, encode_json
 
 log = logging.getLogger(__name__)
 
+# Frames worth a transaction of their own: under load the writer stores a batch
+# as soon as it has one (and the previous one is done) rather than every interval.
+BATCH_FRAMES: Final = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class Durable:
+    """What one stored batch made durable for one rig: its newest seq, and how many frames."""
+
+    seq: int
+    frames: int
+
+
+DurableCallback = Callable[[dict[str, Durable]], None]
+
 
 class StorageWriter:
-    def __init__(self, store: FrameStore, interval: float = 0.1, max_pending: int = 100_000) -> None:
+    def __init__(
+        self,
+        store: FrameStore,
+        interval: float = 0.1,
+        max_pending: int = 100_000,
+        on_durable: DurableCallback | None = None,
+    ) -> None:
         self.store = store
         self.interval = interval
         self.max_pending = max_pending
-        self._frames: list[StoredFrame] = []
+        self.on_durable = on_durable
+        self._queued: dict[str, RigFrames] = {}
+        self._queued_frames = 0
+        self._writing = 0
         self._sessions: list[tuple[str, float, bytes]] = []
-        self._rigs: dict[str, RigState] = {}
-        self.dropped = 0
+        # Set when a write has freed room, or when a producer waits and the
+        # writer should not sit out its interval.
+        self._room = asyncio.Event()
+        self._kick = asyncio.Event()
         self.failures = 0
         self.last_error: str | None = None
         self.batches = 0
+        self.frames_stored = 0
         self.write_seconds = 0.0
+        self.full_waits = 0
 
-    def add_frames(self, state: RigState, frames: list[Frame]) -> None:
-        if len(self._frames) + len(frames) > self.max_pending:
-            # The store is far behind (a stalled disk): keep the live path alive
-            # and say so, rather than growing without bound.
-            self.dropped += len(frames)
+    # --- the event loop's side ------------------------------------------------
+    def has_room(self, frames: int) -> bool:
+        """True when ``frames`` more fit; a batch larger than the whole bound fits an empty writer."""
+        pending = self.pending
+        return pending == 0 or pending + frames <= self.max_pending
+
+    async def wait_for_room(self, frames: int) -> None:
+        """Return once ``frames`` more fit: the producer's backpressure."""
+        if self.has_room(frames):
             return
-        self._rigs[state.name] = state
-        self._frames.extend(StoredFrame(f.rig, f.seq, f.t, f.lap, f.lap_dist_m, encode(f)) for f in frames)
+        self.full_waits += 1
+        while not self.has_room(frames):
+            self._room.clear()
+            self._kick.set()
+            await self._room.wait()
+
+    def add_frames(self, rig: str, frames: list[Frame]) -> None:
+        """Queue frames of one rig, oldest first; never drops (callers wait for room first)."""
+        batch = self._queued.get(rig)
+        if batch is None:
+            batch = self._queued[rig] = RigFrames(rig)
+        keys, data = batch.keys, batch.data
+        for f in frames:
+            keys.append((f.seq, f.t, f.lap, f.lap_dist_m))
+            data.append(encode(f))
+        self._queued_frames += len(frames)
+        if self._queued_frames >= min(BATCH_FRAMES, self.max_pending // 2):
+            self._kick.set()  # a full batch: no need to wait for the interval
 
     def add_session(self, rig: str, session: SessionInfo) -> None:
         self._sessions.append((rig, time.time(), encode_json(session)))
 
     @property
     def pending(self) -> int:
-        return len(self._frames)
+        """Frames taken and not yet durable: queued plus the batch being written."""
+        return self._queued_frames + self._writing
 
+    # --- draining ---------------------------------------------------------------
     async def run(self) -> None:
         """Drain until cancelled; a final flush happens in ``flush``."""
         while True:
-            await asyncio.sleep(self.interval)
-            await self.flush()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._kick.wait(), self.interval)
+            self._kick.clear()
+            if not await self.flush():
+                await asyncio.sleep(self.interval)  # a failing store: retry, but not in a tight loop
 
-    async def flush(self) -> None:
-        if not self._frames and not self._sessions:
-            return
-        frames, sessions = self._frames, self._sessions
-        self._frames, self._sessions = [], []
+    async def flush(self) -> bool:
+        """Write everything queued now in one transaction; False when the store failed (kept for a retry)."""
+        if not self._queued and not self._sessions:
+            return True
+        batches, sessions = list(self._queued.values()), self._sessions
+        count = self._queued_frames
+        self._queued, self._sessions, self._queued_frames = {}, [], 0
+        self._writing = count
         started = time.perf_counter()
         try:
-            await asyncio.to_thread(self.store.write, frames, sessions)
-        except Exception as exc:  # any store failure: keep the batch and retry next time
+            await asyncio.to_thread(self.store.write, batches, sessions)
+        except Exception as exc:  # any store failure: keep the batch, ahead of newer frames, and retry
             self.failures += 1
             self.last_error = f"{type(exc).__name__}: {exc}"
             log.error("storage write failed, will retry: %s", self.last_error)
-            self._frames[:0] = frames
-            self._sessions[:0] = sessions
-            return
+            self._requeue(batches, sessions, count)
+            return False
+        finally:
+            self._writing = 0
         self.batches += 1
+        self.frames_stored += count
         self.write_seconds += time.perf_counter() - started
-        newest: dict[str, int] = {}
-        for f in frames:
-            newest[f.rig] = f.seq
-        for rig, seq in newest.items():
-            state = self._rigs.get(rig)
-            if state is not None and (state.durable_seq is None or seq > state.durable_seq):
-                state.durable_seq = seq
+        self._room.set()
+        if self.on_durable is not None:
+            self.on_durable({b.rig: Durable(b.keys[-1][0], len(b)) for b in batches if b.keys})
+        return True
+
+    def _requeue(self, batches: list[RigFrames], sessions: list[tuple[str, float, bytes]], count: int) -> None:
+        newer = self._queued
+        self._queued = {}
+        for batch in batches:
+            later = newer.pop(batch.rig, None)
+            if later is not None:
+                batch.keys.extend(later.keys)
+                batch.data.extend(later.data)
+            self._queued[batch.rig] = batch
+        self._queued.update(newer)
+        self._queued_frames += count
+        self._sessions[:0] = sessions
 
     def describe(self) -> dict[str, object]:
         return {
             **self.store.describe(),
             "pending": self.pending,
-            "dropped": self.dropped,
+            "max_pending": self.max_pending,
+            "frames_stored": self.frames_stored,
+            "full_waits": self.full_waits,
             "failures": self.failures,
             "last_error": self.last_error,
             "batches": self.batches,
+            "mean_batch_frames": round(self.frames_stored / self.batches) if self.batches else None,
             "mean_batch_ms": round(1000 * self.write_seconds / self.batches, 2) if self.batches else None,
         }

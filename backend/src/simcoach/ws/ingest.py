@@ -1,7 +1,10 @@
 """Rig ingest WebSocket (/ws/ingest): authenticate, take frames, acknowledge, fan out.
 
-The receive loop never awaits storage or a dashboard: it validates, updates the
-rig's state and publishes. Acknowledgements go out on a timer so that a rig at
+The receive loop never awaits a dashboard: it validates, updates the rig's
+state and publishes. It awaits storage only when the writer is full: then it
+stops reading this rig's socket until there is room (backpressure: TCP holds
+the rig back and its spool keeps the frames), rather than drop a frame.
+Acknowledgements go out on a timer, for what is stored only, so that a rig at
 hundreds of frames a second does not get one message back per frame.
 """
 
@@ -98,8 +101,10 @@ async def _run(ws: WebSocket, hub: Hub, rig: str, ack_interval: float) -> None:
             await previous.close(REPLACED, "replaced by a newer connection of the same rig")
     state.owner = ws
     hub.rig_connected(rig)
-    await ws.send_bytes(encode(Welcome(rig=rig, last_seq=state.durable_seq, server=f"simcoach {__version__}")))
-    acker = asyncio.create_task(_ack_loop(ws, state, ack_interval))
+    welcomed = state.durable_seq
+    await ws.send_bytes(encode(Welcome(rig=rig, last_seq=welcomed, server=f"simcoach {__version__}")))
+    # Acks count from what the welcome said: whatever became durable since is acknowledged too.
+    acker = asyncio.create_task(_ack_loop(ws, state, ack_interval, welcomed))
     try:
         await _receive_loop(ws, hub, state)
     except WebSocketDisconnect:
@@ -137,6 +142,9 @@ async def _receive_loop(ws: WebSocket, hub: Hub, state: RigState) -> None:
                             Error(seq=f.seq, reason=f"frame for rig {f.rig!r} on the connection of {state.name!r}")
                         )
                 frames = [f for f in frames if f.rig == state.name]
+            frames = hub.drop_duplicates(state, frames)
+            if frames and not hub.storage_has_room(len(frames)):
+                await hub.wait_for_storage(len(frames))
             hub.publish_frames(state, frames)
         if incoming.hello is not None:
             errors.append(Error(reason="hello was already received on this connection"))
@@ -147,8 +155,7 @@ async def _receive_loop(ws: WebSocket, hub: Hub, state: RigState) -> None:
                 await ws.send_bytes(encode(error))
 
 
-async def _ack_loop(ws: WebSocket, state: RigState, interval: float) -> None:
-    acked = state.durable_seq
+async def _ack_loop(ws: WebSocket, state: RigState, interval: float, acked: int | None) -> None:
     while True:
         await asyncio.sleep(interval)
         seq = state.durable_seq

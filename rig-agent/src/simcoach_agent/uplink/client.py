@@ -6,6 +6,11 @@ sampler's thread sends (``pump``); one background thread connects, reads
 acknowledgements and reconnects. Only the sampler's thread touches the spool:
 the connection thread hands it the welcome and the acks through plain
 attributes, which the sampler applies before it sends.
+
+Flow control: at most ``MAX_IN_FLIGHT`` frames are sent and not yet
+acknowledged. A backend whose store falls behind stops reading (and so stops
+acknowledging); the agent then stops sending, instead of blocking its sampler
+in a send, and the spool keeps everything until acks come again.
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ log = logging.getLogger(__name__)
 POLICY_VIOLATION: Final = 1008
 MAX_BATCH: Final = 64
 MAX_BATCHES_PER_PUMP: Final = 16
+# About a minute at 60 Hz, a few MB on the wire; enough for tens of thousands of
+# frames a second with acks every 0.1 s.
+MAX_IN_FLIGHT: Final = 8192
 BACKOFF_START_S: Final = 0.5
 BACKOFF_MAX_S: Final = 10.0
 
@@ -57,6 +65,9 @@ class Uplink:
         # Set by the connection thread, applied to the spool by the sampler's thread.
         self._welcome: Welcome | None = None
         self._applied_ack: int | None = None
+        # (newest seq, frames) of each message sent on this connection and not acknowledged yet.
+        self._in_flight: deque[tuple[int, int]] = deque()
+        self.in_flight = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="simcoach-uplink", daemon=True)
 
@@ -85,6 +96,8 @@ class Uplink:
         if welcome is not None:
             self._welcome = None
             self.spool.rewind()
+            self._in_flight.clear()
+            self.in_flight = 0
             if welcome.last_seq is not None:
                 self.spool.ack(welcome.last_seq)
             self._session_sent = False
@@ -92,6 +105,9 @@ class Uplink:
         if acked is not None and acked != self._applied_ack:
             self.spool.ack(acked)
             self._applied_ack = acked
+            in_flight = self._in_flight
+            while in_flight and in_flight[0][0] <= acked:
+                self.in_flight -= in_flight.popleft()[1]
         ws = self._ws
         if ws is None or self._welcome is not None:
             return
@@ -100,9 +116,14 @@ class Uplink:
                 ws.send(encode(self._session))
                 self._session_sent = True
             for _ in range(MAX_BATCHES_PER_PUMP):
-                batch = self.spool.take(MAX_BATCH)
+                room = MAX_IN_FLIGHT - self.in_flight
+                if room <= 0:
+                    break  # wait for acks: the backend is behind
+                batch = self.spool.take(min(MAX_BATCH, room))
                 if not batch:
                     break
+                self._in_flight.append((batch[-1][0], len(batch)))
+                self.in_flight += len(batch)
                 ws.send(batch[0][1] if len(batch) == 1 else encode_batch([item[1] for item in batch]))
         except (ConnectionClosed, OSError):
             pass  # the connection thread sees the close and reconnects; the spool sends these frames again

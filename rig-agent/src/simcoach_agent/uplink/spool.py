@@ -37,21 +37,25 @@ class Spool:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS spool (seq INTEGER PRIMARY KEY, data BLOB NOT NULL)")
         self._on_disk: int = self._db.execute("SELECT COUNT(*) FROM spool").fetchone()[0]
-        # Newest frames, not on disk yet, oldest first, with when each arrived.
-        self._memory: deque[tuple[int, bytes]] = deque()
+        # Newest frames, not on disk yet, oldest first: those sent on this
+        # connection, then those not sent yet (two queues, so that taking from
+        # a backlog of thousands never walks it), and when each arrived.
+        self._sent: deque[tuple[int, bytes]] = deque()
+        self._unsent: deque[tuple[int, bytes]] = deque()
         self._arrived: deque[float] = deque()
+        # Highest seq sent on this connection (frames on disk at or below it are sent).
         self._sent_upto = -1
         self.dropped = 0
 
     def __len__(self) -> int:
-        return self._on_disk + len(self._memory)
+        return self._on_disk + len(self._sent) + len(self._unsent)
 
     def append(self, seq: int, encoded: bytes) -> None:
         """Keep one encoded frame; seqs must increase."""
         if len(self) >= self.max_frames:
             self._drop_oldest()
         now = time.monotonic()
-        self._memory.append((seq, encoded))
+        self._unsent.append((seq, encoded))
         self._arrived.append(now)
         if now - self._arrived[0] >= SPILL_AFTER_S:
             self.spill()
@@ -61,19 +65,21 @@ class Spool:
             self._db.execute("DELETE FROM spool WHERE seq = (SELECT MIN(seq) FROM spool)")
             self._on_disk -= 1
         else:
-            self._memory.popleft()
+            (self._sent or self._unsent).popleft()
             self._arrived.popleft()
         self.dropped += 1
 
     def spill(self) -> None:
         """Move the frames held in memory to disk, in one transaction."""
-        if not self._memory:
+        if not self._sent and not self._unsent:
             return
         self._db.execute("BEGIN")
-        self._db.executemany("INSERT OR IGNORE INTO spool (seq, data) VALUES (?, ?)", self._memory)
+        self._db.executemany("INSERT OR IGNORE INTO spool (seq, data) VALUES (?, ?)", self._sent)
+        self._db.executemany("INSERT OR IGNORE INTO spool (seq, data) VALUES (?, ?)", self._unsent)
         self._db.execute("COMMIT")
-        self._on_disk += len(self._memory)
-        self._memory.clear()
+        self._on_disk += len(self._sent) + len(self._unsent)
+        self._sent.clear()
+        self._unsent.clear()
         self._arrived.clear()
 
     def take(self, limit: int) -> list[tuple[int, bytes]]:
@@ -83,23 +89,23 @@ class Spool:
             rows = self._db.execute(
                 "SELECT seq, data FROM spool WHERE seq > ? ORDER BY seq LIMIT ?", (self._sent_upto, limit)
             ).fetchall()
-        if len(rows) < limit:
-            after = rows[-1][0] if rows else self._sent_upto
-            for item in self._memory:
-                if item[0] > after:
-                    rows.append(item)
-                    if len(rows) == limit:
-                        break
+        # Every frame in memory is newer than every frame on disk.
+        unsent, sent = self._unsent, self._sent
+        while unsent and len(rows) < limit:
+            item = unsent.popleft()
+            sent.append(item)
+            rows.append(item)
         if rows:
             self._sent_upto = rows[-1][0]
         return rows
 
     def ack(self, seq: int) -> None:
         """Forget every frame up to and including ``seq``: the backend holds them."""
-        memory, arrived = self._memory, self._arrived
-        while memory and memory[0][0] <= seq:
-            memory.popleft()
-            arrived.popleft()
+        arrived = self._arrived
+        for memory in (self._sent, self._unsent):
+            while memory and memory[0][0] <= seq:
+                memory.popleft()
+                arrived.popleft()
         if self._on_disk:
             self._on_disk -= self._db.execute("DELETE FROM spool WHERE seq <= ?", (seq,)).rowcount
         self._sent_upto = max(self._sent_upto, seq)
@@ -107,6 +113,8 @@ class Spool:
     def rewind(self) -> None:
         """After a reconnect: everything not acknowledged is to be sent again, oldest first."""
         self._sent_upto = -1
+        self._unsent.extendleft(reversed(self._sent))
+        self._sent.clear()
 
     def close(self) -> None:
         """Keep what is still unacknowledged for the next start, and release the file."""
