@@ -49,6 +49,7 @@ SESSION_TYPES: Final = {
 STATES: Final = {AC_OFF: "in menu", AC_REPLAY: "replay", AC_PAUSE: "paused"}
 # Frozen physics for this long while live reads as a stall on the status line.
 STALLED_AFTER_S: Final = 0.5
+_MAX_LAP_MS: Final = 1_000_000_000  # the frame's bound on lap times (1e6 s)
 
 
 class AccMapper(Mapper):
@@ -274,7 +275,8 @@ def _gear(raw: int) -> int | None:
 
 
 def _ms(value: int) -> float | None:
-    return value / 1000.0 if 0 < value < NO_TIME_MS else None
+    # NO_TIME_MS (INT_MAX) marks "no time"; anything above the frame's 1e6 s is not a lap time either.
+    return value / 1000.0 if 0 < value <= _MAX_LAP_MS and value != NO_TIME_MS else None
 
 
 def _wheels(values: list[float], lo: float, hi: float) -> tuple[float, float, float, float] | None:
