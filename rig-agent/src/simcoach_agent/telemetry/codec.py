@@ -92,11 +92,17 @@ def decode_rig_message(data: bytes | str) -> Incoming:
     of a batch are still taken.
     """
     out = Incoming()
+    codec = _MSGPACK if isinstance(data, bytes) else _JSON
+    if isinstance(data, str) and len(data) <= MAX_MESSAGE_BYTES:
+        try:
+            data = data.encode()
+        except UnicodeEncodeError as exc:  # a lone surrogate: msgspec would raise this from decode
+            out.errors.append(Error(reason=f"not UTF-8 text: {exc.reason} at character {exc.start}"))
+            return out
     size = len(data)
     if size > MAX_MESSAGE_BYTES:
         out.errors.append(Error(reason=f"message of {size} bytes exceeds the limit of {MAX_MESSAGE_BYTES}"))
         return out
-    codec = _MSGPACK if isinstance(data, bytes) else _JSON
     try:
         kind = codec.head.decode(data).type
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:

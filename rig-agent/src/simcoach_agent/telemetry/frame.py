@@ -45,7 +45,8 @@ class Frame(msgspec.Struct, tag="frame", tag_field="type", kw_only=True):
     """
 
     rig: Name
-    seq: Annotated[int, msgspec.Meta(ge=0, description="strictly increasing per rig")]
+    # At most 2**63 - 1: what the store's 64-bit integer holds (JSON could carry any size).
+    seq: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1, description="strictly increasing per rig")]
     t: Annotated[float, _num(0.0, 1e11, "Unix seconds, rig clock")]
 
     speed_kmh: Annotated[float, _num(0.0, 1000.0, "km/h")] | None
