@@ -13,14 +13,22 @@ export function mountCoachFeed() {
   const latest = byId("coach-latest");
   const older = byId("coach-older");
   let seen = 0;
+  let seenReference = 0;
 
   return {
     draw() {
-      if (seen === state.rev.events) return;
+      if (seen === state.rev.events && seenReference === state.rev.reference) return;
       seen = state.rev.events;
+      seenReference = state.rev.reference;
       const [first, ...rest] = state.data.events;
       if (!first) {
-        setText(latest, "No coaching yet: drive a lap.");
+        // With a reference (the demo has one from the start) the coach is already at work on this lap.
+        setText(
+          latest,
+          state.data.referenceStatus === "ok"
+            ? "No coaching yet: every corner is compared with the reference lap as you drive."
+            : "No coaching yet: drive a lap.",
+        );
         setData(latest, "severity", "none");
         older.replaceChildren();
         return;
