@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import re
+import reprlib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,11 +66,22 @@ def _number(data: dict[str, Any], key: str, where: str, required: bool = True) -
         if required:
             raise TrackFileError(f"{where}: missing {key!r}")
         return None
+    return _metres(value, key, where)
+
+
+def _metres(value: Any, key: str, where: str) -> float:
+    """A distance: a finite, non-negative number (TOML also has booleans, nan, inf and integers of any size)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TrackFileError(f"{where}: {key!r} must be a number of metres, got {value!r}")
-    if value < 0:
+        raise TrackFileError(f"{where}: {key!r} must be a number of metres, got {reprlib.repr(value)}")
+    try:
+        metres = float(value)
+    except OverflowError:  # an integer too large for a float
+        metres = math.inf
+    if not math.isfinite(metres):
+        raise TrackFileError(f"{where}: {key!r} must be a finite number of metres, got {reprlib.repr(value)}")
+    if metres < 0:
         raise TrackFileError(f"{where}: {key!r} must not be negative, got {value}")
-    return float(value)
+    return metres
 
 
 def parse_track(data: dict[str, Any], path: Path | None = None) -> TrackInfo:
@@ -86,9 +99,9 @@ def parse_track(data: dict[str, Any], path: Path | None = None) -> TrackInfo:
     sectors: tuple[float, ...] | None = None
     if "sectors_m" in data:
         raw = data["sectors_m"]
-        if not isinstance(raw, list) or not raw or not all(isinstance(s, int | float) for s in raw):
+        if not isinstance(raw, list) or not raw:
             raise TrackFileError(f"{where}: 'sectors_m' must be a list of distances, the first 0")
-        sectors = tuple(float(s) for s in raw)
+        sectors = tuple(_metres(s, "sectors_m", where) for s in raw)
         if sectors[0] != 0.0:
             raise TrackFileError(f"{where}: 'sectors_m' lists where each sector starts; the first must be 0")
         if any(b <= a for a, b in itertools.pairwise(sectors)):
@@ -129,6 +142,8 @@ def load_track_file(path: Path) -> TrackInfo:
         raise TrackFileError(f"{path}: cannot read: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise TrackFileError(f"{path}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:  # tomllib decodes the bytes itself and lets this through
+        raise TrackFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     return parse_track(data, path)
 
 
