@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import hmac
+import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Tokens that ship in .env.example; refused outside development so that a
 # server is never exposed with a published secret.
 PLACEHOLDER_TOKENS = frozenset({"change-me", "changeme", "placeholder", "secret", "token"})
+
+# A rig's name as the protocol's frames and hello carry it (simcoach_agent.telemetry.frame.Name).
+RIG_NAME = r"^[A-Za-z0-9_.\-]{1,64}$"
 
 _REPO_FRONTEND = Path(__file__).resolve().parents[3] / "frontend"
 
@@ -20,6 +24,16 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SIMCOACH_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except UnicodeDecodeError as exc:
+            # python-dotenv lets this through; callers handle ValidationError, so say it as one, naming the file.
+            env_file = values.get("_env_file", self.model_config.get("env_file"))
+            reason = f"{env_file}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+            error: Any = {"type": "value_error", "loc": (str(env_file),), "input": env_file, "ctx": {"error": reason}}
+            raise ValidationError.from_exception_data(type(self).__name__, [error]) from None
 
     environment: Literal["development", "production"] = "development"
     host: str = "127.0.0.1"
@@ -31,7 +45,7 @@ class Settings(BaseSettings):
     rig_tokens: Annotated[dict[str, SecretStr], NoDecode] = Field(default_factory=dict)
 
     demo: bool = False
-    demo_rig: str = "demo"
+    demo_rig: str = Field("demo", pattern=RIG_NAME)
     demo_seed: int = 1
     demo_mistakes: str = ""
     demo_rate_hz: float = Field(60.0, gt=0, le=1000)
@@ -64,6 +78,9 @@ class Settings(BaseSettings):
             rig, sep, token = item.partition(":")
             if not sep or not rig.strip() or not token.strip():
                 raise ValueError(f"SIMCOACH_RIG_TOKENS: expected 'rig:token' pairs, got {item!r}")
+            if not re.match(RIG_NAME, rig.strip()):
+                # A hello can only name a rig the frame's Name allows: such a token could never be used.
+                raise ValueError(f"SIMCOACH_RIG_TOKENS: rig name {rig.strip()!r} is not 1-64 of A-Z a-z 0-9 _ . -")
             tokens[rig.strip()] = token.strip()
         return tokens
 
