@@ -22,7 +22,7 @@ from simcoach import __version__
 from simcoach.deps import HubDep, SettingsDep
 from simcoach.live.hub import Hub
 from simcoach.live.rigs import RigState
-from simcoach_agent.telemetry.codec import decode_rig_message, encode
+from simcoach_agent.telemetry.codec import Incoming, decode_rig_message, encode
 from simcoach_agent.telemetry.frame import PROTOCOL_VERSION
 from simcoach_agent.telemetry.messages import Ack, Error, Welcome
 
@@ -75,7 +75,7 @@ async def _await_hello(ws: WebSocket, rig: str) -> str | None:
         data = message.get("bytes") if message.get("bytes") is not None else message.get("text")
         if data is None:
             continue
-        incoming = decode_rig_message(data)
+        incoming = _decode(data)
         if incoming.hello is None:
             reason = incoming.errors[0].reason if incoming.errors else "expected a hello message first"
             await ws.send_bytes(encode(Error(reason=reason)))
@@ -129,7 +129,7 @@ async def _receive_loop(ws: WebSocket, hub: Hub, state: RigState) -> None:
             data = message.get("text")
             if data is None:
                 continue
-        incoming = decode_rig_message(data)
+        incoming = _decode(data)
         errors = incoming.errors
         if incoming.session is not None:
             hub.set_session(state.name, incoming.session)
@@ -153,6 +153,15 @@ async def _receive_loop(ws: WebSocket, hub: Hub, state: RigState) -> None:
             for error in errors:
                 log.info("rig %s: refused %s", state.name, error.reason)
                 await ws.send_bytes(encode(error))
+
+
+def _decode(data: bytes | str) -> Incoming:
+    """Decode one rig message; never raises, so that no input ends the connection."""
+    try:
+        return decode_rig_message(data)
+    except RecursionError:
+        # msgspec gives up on input nested thousands deep (found by bench/fuzz_ingest.py).
+        return Incoming(errors=[Error(reason="not a protocol message: nested too deeply to decode")])
 
 
 async def _ack_loop(ws: WebSocket, state: RigState, interval: float, acked: int | None) -> None:
