@@ -8,7 +8,7 @@ The lap: each lap lasts ``--lap-s`` seconds over a 4309 m track; at every lap st
 does exactly ``--base-speed`` m/s and ramps up by 10 m/s. After lap N the game reports a last
 lap time of 90 + N s. ``--pause-at``/``--pause-s`` switch the game state to paused while the
 telemetry keeps coming with a marker speed of 77 m/s (no frame may carry it). ``--bad`` mixes
-in garbage, truncated packets, a wrong version and a wrong length; ``--mixed`` alternates the
+in garbage, truncated packets, wrong lengths and an unseen version; ``--mixed`` alternates the
 555/559-byte telemetry and 1059/1063-byte timings of the two game builds.
 """
 
@@ -30,6 +30,7 @@ VEHICLES = [(10, 2, "Stock Car Pro"), (11, 2, "Stock Car Pro"), (12, 2, "Stock C
 CLASSES = [(2, "StockV8"), (7, "F-Test")]
 PAUSE_MARKER_MS = 77.0
 GAME_PLAYING, GAME_PAUSED, SESSION_RACE = 2, 3, 5
+SHIPPING_TELEMETRY_VERSION = 4  # what real builds stamp (the header says 2)
 
 
 def free_udp_port() -> int:
@@ -57,11 +58,11 @@ def player_values(t: float, lap_s: float, base_speed: float) -> tuple[int, float
         "sRpm": int(6000 + 2000 * frac),
         "sMaxRpm": 8500,
         "sGearNumGears": 4 | 6 << 4,
-        "sLocalAcceleration": (9.80665, 0.0, -4.903325),  # 1 g right, 0.5 g forward
-        "sTyreTemp": (80 + lap, 81 + lap, 78 + lap, 79 + lap),  # °C
+        "sLocalAcceleration": (-9.80665, 0.0, -4.903325),  # 1 g right (X < 0, as the real game), 0.5 g forward
+        "sTyreTemp": (80, 80, 80, 80),  # °C, as the game fills it in the pits (not read while the tread is set)
         "sTyreWear": (51, 51, 0, 255),
         "sBrakeTempCelsius": (400, 410, 300, 310),
-        "sTyreTreadTemp": (353, 354, 351, 352),  # K
+        "sTyreTreadTemp": (353 + lap, 354 + lap, 351 + lap, 352 + lap),  # K: the frame's tyre_temp_c
         "sTyreTempLeft": (85, 95, 84, 94),  # °C
         "sTyreTempCenter": (88, 89, 87, 88),
         "sTyreTempRight": (95, 86, 94, 85),
@@ -108,11 +109,13 @@ def definitions(number: int) -> list[bytes]:
 
 
 def bad_packets(good_telemetry: bytes) -> list[bytes]:
-    wrong_version = bytearray(good_telemetry)
-    wrong_version[11] = 9
+    """Datagrams no layout describes, and one of a version never seen (read: versions are information)."""
+    other_version = bytearray(good_telemetry)
+    other_version[11] = 9
+    oldest_header = good_telemetry[:538]  # the first PC2 header's telemetry length
     wrong_length = pk.timings({}) + b"\x00" * 7
     garbage = bytes((i * 37 + 11) % 256 for i in range(200))
-    return [garbage, good_telemetry[:300], bytes(wrong_version), wrong_length, b"\x01\x02\x03"]
+    return [garbage, good_telemetry[:300], bytes(other_version), oldest_header, wrong_length, b"\x01\x02\x03"]
 
 
 def run(args: argparse.Namespace) -> None:
@@ -149,7 +152,7 @@ def run(args: argparse.Namespace) -> None:
         if paused:
             telemetry["sSpeed"] = PAUSE_MARKER_MS
         tick = not (args.mixed and k % 2)
-        tel = pk.telemetry(telemetry, number=number, tick=tick)
+        tel = pk.telemetry(telemetry, number=number, tick=tick, version=SHIPPING_TELEMETRY_VERSION)
         out.append(pk.timings({PLAYER: timing, **other_cars()}, number=number, tick=tick))
         out.append(tel)
         if args.bad and k % 10 == 5:

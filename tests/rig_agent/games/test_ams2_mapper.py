@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any
 
@@ -88,6 +89,11 @@ def read(mapper: Ams2Mapper, *datagrams: bytes, seq: int = 1) -> Frame | None:
     return mapper.map(RawSample(1.0, tuple(("udp", d) for d in datagrams)), "rig-a", seq, 1_700_000_000.0 + seq)
 
 
+def state(status: str) -> str:
+    """The state word of a status line, without the versions and counts that follow it."""
+    return status.split(" (", maxsplit=1)[0]
+
+
 def valid(frame: Frame) -> Frame:
     """The frame as the backend would take it: every bound checked by the real decoder."""
     incoming = decode_rig_message(encode(frame))
@@ -107,10 +113,10 @@ def test_a_telemetry_packet_becomes_a_frame_in_common_units(mapper):
     assert frame.speed_kmh == pytest.approx(180.0)
     assert (frame.rpm, frame.max_rpm, frame.gear) == (6890.0, 7400.0, 5)
     assert (frame.throttle, frame.brake, frame.clutch, frame.steering) == (1.0, pytest.approx(0.2), 0.0, 1.0)
-    assert frame.g_lat == pytest.approx(-0.5)
+    assert frame.g_lat == pytest.approx(0.5)  # X is negative in a right-hand corner (real capture)
     assert frame.g_lon == pytest.approx(-1.0)  # +Z is backwards: braking at 1 g
     assert frame.g_vert == pytest.approx(1.0)
-    assert frame.tyre_temp_c == (81.0, 83.0, 78.0, 80.0)
+    assert frame.tyre_temp_c == (80.85, 82.85, 77.85, 79.85)  # the tread's Kelvin, not sTyreTemp
     assert frame.tyre_pressure_psi == pytest.approx((26.977, 27.122, 26.107, 26.252), abs=1e-3)  # from kPa
     assert frame.tyre_wear == pytest.approx((0.0, 0.2, 0.4, 1.0))
     assert frame.brake_temp_c == (412.0, 405.0, 310.0, -20.0)
@@ -123,7 +129,12 @@ def test_a_telemetry_packet_becomes_a_frame_in_common_units(mapper):
     assert frame.tyre_temp_middle_c == (85.0, 86.0, 84.0, 85.0)
     assert frame.tyre_temp_inner_c == (89.0, 90.0, 88.0, 91.0)
     assert (frame.wheel_slip, frame.ride_height_mm) == (None, None)
-    assert mapper.status() == "driving"
+    assert state(mapper.status()) == "driving"
+
+
+def test_the_tyre_temperature_falls_back_to_stypetemp_while_the_tread_is_unset(mapper):
+    frame = valid(read(mapper, telemetry(sTyreTreadTemp=(0, 0, 0, 0))))
+    assert frame.tyre_temp_c == (81.0, 83.0, 78.0, 80.0)
 
 
 def test_the_player_is_the_viewed_participant_not_the_first_slot(mapper):
@@ -200,7 +211,7 @@ def test_a_viewed_index_outside_the_arrays_leaves_timing_null(mapper):
 
 
 @pytest.mark.parametrize(
-    ("state", "status"),
+    ("game_state", "status"),
     [
         (0, "game exited"),
         (1, "in menu"),
@@ -211,12 +222,12 @@ def test_a_viewed_index_outside_the_arrays_leaves_timing_null(mapper):
         (7, "replay"),
     ],
 )
-def test_only_a_playing_game_gives_frames(mapper, state, status):
-    assert read(mapper, pk.game_state(state, RACE), timings(), telemetry()) is None
-    assert mapper.status() == status
+def test_only_a_playing_game_gives_frames(mapper, game_state, status):
+    assert read(mapper, pk.game_state(game_state, RACE), timings(), telemetry()) is None
+    assert mapper.status().startswith(f"{status} (UDP v ")
     assert read(mapper, timings(), telemetry()) is None  # still in that state
     assert read(mapper, pk.game_state(PLAYING, RACE), timings(), telemetry()) is not None
-    assert mapper.status() == "driving"
+    assert state(mapper.status()) == "driving"
 
 
 def test_a_read_without_telemetry_gives_no_frame(mapper):
@@ -241,8 +252,7 @@ BAD = {
     "garbage": (bytes(range(7, 207)), "unknown packet type 17"),
     "truncated telemetry": (telemetry()[:400], "telemetry of 400 bytes (expects 555 or 559)"),
     "telemetry too long": (telemetry() + b"\x00", "telemetry of 560 bytes"),
-    "unknown telemetry version": (_with(telemetry(), 11, 3), "telemetry version 3 (reads version 2)"),
-    "unknown timings version": (_with(timings(), 11, 2), "timings version 2 (reads version 1)"),
+    "telemetry of the oldest header": (telemetry()[:538], "telemetry of 538 bytes (expects 555 or 559)"),
     "timings of the oldest header": (timings()[:993], "timings of 993 bytes (expects 1059 or 1063)"),
     "game state of another size": (pk.game_state(PLAYING, RACE)[:16], "game state of 16 bytes"),
     "weather type but names size": (_with(pk.class_names([]), 10, 200), "unknown packet type 200"),
@@ -259,7 +269,7 @@ def test_bad_packets_are_counted_and_skipped_and_the_good_ones_still_read(mapper
     [(key, count)] = mapper.skipped.items()
     assert reason in key
     assert count == 3
-    assert mapper.status() == "driving (3 bad packets skipped)"
+    assert mapper.status().endswith(" (3 bad packets skipped)")
     assert [r.getMessage() for r in caplog.records] == [f"ams2: skipping packets: {key}"]  # once per reason
 
 
@@ -272,7 +282,7 @@ def test_a_part_that_is_not_a_datagram_is_skipped(mapper):
 def test_the_unused_weather_and_vehicle_name_types_are_ignored_quietly(mapper):
     assert read(mapper, _with(pk.game_state(1, 0), 10, 5), _with(pk.game_state(1, 0), 10, 6)) is None
     assert mapper.skipped == {}
-    assert mapper.status() == "waiting for telemetry"
+    assert state(mapper.status()) == "waiting for telemetry"
 
 
 def test_values_out_of_any_sense_become_null_never_an_invalid_frame(mapper):
@@ -362,3 +372,43 @@ def test_a_lap_limited_race_gives_its_laps_and_a_timed_one_none(mapper):
     assert mapper.session().session_laps == 25
     read(mapper, pk.race("Interlagos", "GP", 4000.0, laps_time=0x8000 | 12), seq=3)
     assert mapper.session().session_laps is None
+
+
+def test_a_version_is_information_logged_once_per_new_value_and_shown_in_the_status(mapper, caplog):
+    """Shipping builds stamp telemetry 4 and participants 3 where the header says 2 and 1: read them all."""
+    caplog.set_level(logging.INFO, logger="simcoach_agent.games.ams2.mapper")
+    for version in (4, 4, 2, 4, 9):
+        frame = read(mapper, timings(), _with(telemetry(sSpeed=40.0 + version), 11, version))
+        assert valid(frame).speed_kmh == pytest.approx((40.0 + version) * 3.6)
+    assert read(mapper, _with(pk.participants(["", "", "", "Shipping"]), 11, 3), telemetry()) is not None
+    assert mapper.skipped == {}
+    assert mapper.versions["telemetry"] == 2  # the last packet, of the header's own version
+    assert mapper.versions["participants"] == 3
+    assert mapper.session().driver == "Shipping"
+    logged = [r.getMessage() for r in caplog.records]
+    assert logged == [
+        "ams2: timings packets of 1063 bytes carry version 1",
+        "ams2: telemetry packets of 559 bytes carry version 4",
+        "ams2: telemetry packets of 559 bytes carry version 2",
+        "ams2: telemetry packets of 559 bytes carry version 9",  # not 4 again: once per new value
+        "ams2: participants packets of 1136 bytes carry version 3",
+    ]
+    assert mapper.status() == "driving (UDP v state 2, race 1, part 3, names 2, stats 1, tim 1, tel 2)"
+
+
+def test_distinct_skip_reasons_are_bounded_so_garbage_cannot_grow_the_table(mapper, caplog):
+    for length in range(12, 12 + 3 * 32):
+        read(mapper, _with(bytes(length), 10, 0))  # telemetry of every wrong length
+    assert len(mapper.skipped) == 32 + 1
+    assert sum(mapper.skipped.values()) == 3 * 32
+    assert mapper.skipped["other reasons (not logged one by one)"] == 3 * 32 - 32
+    assert len(caplog.records) == 32
+
+
+def test_telemetry_sent_before_a_change_of_game_state_in_the_same_read_is_not_a_frame_of_the_new_state(mapper):
+    assert read(mapper, pk.game_state(4, RACE), timings(), telemetry()) is None  # in the in-game menu
+    # The menu's last telemetry and then PLAYING in one read: that telemetry was not sent while playing.
+    assert read(mapper, telemetry(sSpeed=11.0), pk.game_state(PLAYING, RACE)) is None
+    assert valid(read(mapper, telemetry(sSpeed=12.0))).speed_kmh == pytest.approx(43.2)
+    # A repeated PLAYING state is no change: the telemetry before it in the read still makes the frame.
+    assert valid(read(mapper, telemetry(sSpeed=13.0), pk.game_state(PLAYING, RACE))).speed_kmh == pytest.approx(46.8)

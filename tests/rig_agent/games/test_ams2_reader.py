@@ -51,7 +51,7 @@ def test_a_read_drains_every_pending_datagram_in_order(reader, sender, port):
     datagrams = [pk.game_state(2, 5, number=1), pk.timings({}, number=2), pk.telemetry({}, number=3), b"junk"]
     for d in datagrams:
         sender.sendto(d, ("127.0.0.1", port))
-    time.sleep(0.1)
+    # On loopback, sendto() has queued the datagram on the receiving socket when it returns: no wait.
     before = time.monotonic()
     raw = reader.read()
     assert raw is not None
@@ -116,7 +116,7 @@ def test_a_read_is_bounded_even_under_a_flood(reader, sender, port, monkeypatch)
     monkeypatch.setattr(udp, "MAX_DATAGRAMS_PER_READ", 10)
     for i in range(25):
         sender.sendto(pk.game_state(2, 5, number=i), ("127.0.0.1", port))
-    time.sleep(0.1)
+    # Loopback: all 25 are queued when the last sendto() returns.
     sizes = [len(reader.read().parts) for _ in range(3)]
     assert sizes == [10, 10, 5]
 
@@ -132,11 +132,14 @@ def test_the_adapter_declares_packets_and_builds_a_reader_on_the_cli_port(port, 
     try:
         sender.sendto(pk.game_state(2, 5), ("127.0.0.1", port))
         sender.sendto(pk.telemetry({"sSpeed": 10.0}), ("127.0.0.1", port))
-        time.sleep(0.1)
-        frame = source.sample("rig-a", 1, 1.0)
-        assert frame is not None
+        frame = None
+        deadline = time.monotonic() + 10.0
+        while frame is None:  # the datagrams are in flight until the socket has them
+            assert time.monotonic() < deadline, "no frame from the two datagrams"
+            frame = source.sample("rig-a", 1, 1.0)
+            time.sleep(0.005)
         assert frame.speed_kmh == pytest.approx(36.0)
-        assert source.status() == "driving"
+        assert source.status() == "driving (UDP v state 2, tel 2)"  # the versions the stand-in stamps
     finally:
         source.close()
 

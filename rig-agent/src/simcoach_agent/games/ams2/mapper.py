@@ -1,7 +1,8 @@
 """Joins Automobilista 2's UDP packets into frames of the player's car, converting units here.
 
-Each packet type is checked by type, version and length before its layout is applied; a
-datagram that fails is counted (by reason, shown in the status) and skipped, never fatal.
+Each datagram is recognised by packet type and length (``decoder``); its version is
+information, logged once per new value and shown in the status. A datagram no layout
+describes is counted (by reason, shown in the status) and skipped, never fatal.
 
 Telemetry carries the car (the *viewed* participant); timings, time stats, participant and
 vehicle names carry arrays of all participants, indexed by ``sViewedParticipantIndex``. The
@@ -16,6 +17,8 @@ import math
 from typing import Final
 
 from simcoach_agent.games.ams2 import packets as p
+from simcoach_agent.games.ams2.decoder import KIND, PacketError, check, decode
+from simcoach_agent.games.ams2.laps import LapClock
 from simcoach_agent.games.base import Mapper, RawSample
 from simcoach_agent.telemetry import Frame, SessionInfo
 
@@ -25,7 +28,6 @@ GAME: Final = "ams2"
 _G: Final = 9.80665
 _KPA_TO_PSI: Final = 1.0 / 6.894757
 _MS_TO_KMH: Final = 3.6
-_NO_TICK_PADDING: Final = bytes(4)
 _WHEEL_MAX_C: Final = 3000.0
 
 STATUS: Final[dict[int, str]] = {
@@ -46,60 +48,26 @@ SESSION_TYPES: Final[dict[int, str]] = {
     p.SESSION_RACE: "race",
     p.SESSION_TIME_ATTACK: "hotlap",
 }
-_KIND: Final[dict[int, str]] = {
-    p.CAR_PHYSICS: "telemetry",
-    p.RACE_DEFINITION: "race definition",
-    p.PARTICIPANTS: "participants",
-    p.TIMINGS: "timings",
-    p.GAME_STATE: "game state",
-    p.TIME_STATS: "time stats",
-    p.PARTICIPANT_VEHICLE_NAMES: "vehicle names",
+# Short names of the packet kinds for the status line.
+_SHORT_KIND: Final[dict[str, str]] = {
+    "telemetry": "tel",
+    "timings": "tim",
+    "game state": "state",
+    "race definition": "race",
+    "participants": "part",
+    "time stats": "stats",
+    "vehicle names": "names",
 }
-# Packet type -> (the version its layout is for, the lengths it may have).
-ACCEPTED: Final[dict[int, tuple[int, frozenset[int]]]] = {
-    p.CAR_PHYSICS: (p.CAR_PHYSICS_VERSION, frozenset((p.TELEMETRY_SIZE, p.TELEMETRY_SIZE_NO_TICK))),
-    p.RACE_DEFINITION: (p.RACE_DEFINITION_VERSION, frozenset((p.RACE_DATA_SIZE,))),
-    p.PARTICIPANTS: (p.PARTICIPANTS_VERSION, frozenset((p.PARTICIPANTS_SIZE,))),
-    p.TIMINGS: (p.TIMINGS_VERSION, frozenset((p.TIMINGS_SIZE, p.TIMINGS_SIZE_NO_TICK))),
-    p.GAME_STATE: (p.GAME_STATE_VERSION, frozenset((p.GAME_STATE_SIZE,))),
-    p.TIME_STATS: (p.TIME_STATS_VERSION, frozenset((p.TIME_STATS_SIZE,))),
-    p.PARTICIPANT_VEHICLE_NAMES: (
-        p.PARTICIPANT_VEHICLE_NAMES_VERSION,
-        frozenset((p.VEHICLE_NAMES_SIZE, p.CLASS_NAMES_SIZE)),
-    ),
-}
-# Documented as "not sent at the moment": ignored without counting if a build ever sends them.
-_UNUSED_TYPES: Final = frozenset((p.WEATHER_STATE, p.VEHICLE_NAMES))
+# Distinct skip reasons kept (and logged) one by one; beyond, they are counted together, so a
+# stream of garbage cannot grow the table without bound.
+MAX_REASONS: Final = 32
+OTHER_REASONS: Final = "other reasons (not logged one by one)"
+# Class names kept (a game has a few hundred classes; 60 come per packet).
+MAX_CLASSES: Final = 1024
+_KELVIN: Final = 273.15
+_STATE_SESSION_ENDS: Final = frozenset((p.GAME_EXITED, p.GAME_FRONT_END, p.GAME_INGAME_RESTARTING))
 
-
-class PacketError(ValueError):
-    """A datagram this adapter does not read: too short, or an unknown type, version or length."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"ams2: skipped packet: {reason}")
-        self.reason = reason
-
-
-def check(data: bytes) -> int:
-    """The packet type of ``data`` once its type, version and length are ones the layouts describe.
-
-    The two types the header marks "not sent at the moment" pass unchecked, to be ignored.
-    """
-    size = len(data)
-    if size < p.HEADER_SIZE:
-        raise PacketError(f"datagram of {size} bytes, shorter than the {p.HEADER_SIZE}-byte header")
-    kind, version = data[10], data[11]
-    accepted = ACCEPTED.get(kind)
-    if accepted is None:
-        if kind in _UNUSED_TYPES:
-            return kind
-        raise PacketError(f"unknown packet type {kind}")
-    if version != accepted[0]:
-        raise PacketError(f"{_KIND[kind]} version {version} (reads version {accepted[0]})")
-    if size not in accepted[1]:
-        expected = " or ".join(str(n) for n in sorted(accepted[1]))
-        raise PacketError(f"{_KIND[kind]} of {size} bytes (expects {expected})")
-    return kind
+__all__ = ["Ams2Mapper", "PacketError", "check"]
 
 
 def _text(raw: bytes) -> str:
@@ -121,6 +89,20 @@ def _celsius4(a: list[int]) -> tuple[float, float, float, float] | None:
     return None
 
 
+def _tread_celsius(kelvin: list[int]) -> tuple[float, float, float, float] | None:
+    """sTyreTreadTemp (K) in °C; None while unset (0 K), as in the menus.
+
+    Preferred to sTyreTemp, which shows a fixed 80 °C while the car is driven down the pit lane
+    although the tread, its layers and the three thirds of the tread all say 31 °C (real capture).
+    """
+    if min(kelvin) <= 0:
+        return None
+    celsius = [round(k - _KELVIN, 2) for k in kelvin]
+    if max(celsius) > _WHEEL_MAX_C:
+        return None
+    return (celsius[0], celsius[1], celsius[2], celsius[3])
+
+
 def _g(value: float) -> float | None:
     g = value / _G
     return g if -20.0 <= g <= 20.0 else None
@@ -139,14 +121,19 @@ class Ams2Mapper(Mapper):
     """Keeps the latest packet of each kind and makes a frame from each new telemetry packet."""
 
     def __init__(self) -> None:
-        self.packets: dict[str, int] = dict.fromkeys(_KIND.values(), 0)
+        self.packets: dict[str, int] = dict.fromkeys(KIND.values(), 0)
         self.skipped: dict[str, int] = {}
+        # The version each kind of packet came with last (information, not a filter).
+        self.versions: dict[str, int] = {}
+        self._seen_versions: set[tuple[int, int]] = set()
         self._status = "waiting for telemetry"
         self._game_state: int | None = None
+        self._state_changed = False
         self._session_state: int | None = None
         self._viewed = -1
         self._timings: p.TimingsData | None = None
         self._stats: p.TimeStatsData | None = None
+        self._laps = LapClock()
         self._track: str | None = None
         self._track_length: float | None = None
         self._session_laps: int | None = None
@@ -161,13 +148,18 @@ class Ams2Mapper(Mapper):
         for name, data in raw.parts:
             try:
                 if name != "udp":
-                    raise PacketError(f"part {name!r} is not a UDP datagram")
+                    raise PacketError("not a datagram", f"part {name!r} is not a UDP datagram")
                 found = self._take(data)
             except PacketError as exc:
                 self._skip(exc.reason)
                 continue
             if found is not None:
                 telemetry = found
+            elif self._state_changed:
+                # Telemetry before a change of game state in the same read was sent in the old state
+                # (the last packets of a menu before PLAYING): not a frame of the new one.
+                telemetry = None
+            self._state_changed = False
         state = self._game_state
         if state is not None and state != p.GAME_INGAME_PLAYING:
             self._status = STATUS.get(state, "in menu")
@@ -178,46 +170,74 @@ class Ams2Mapper(Mapper):
         return self._frame(telemetry, rig, seq, t)
 
     def _take(self, data: bytes) -> p.TelemetryData | None:
-        kind = check(data)
-        if kind in _UNUSED_TYPES:
+        packet = decode(data)
+        if packet is None:
             return None
-        self.packets[_KIND[kind]] += 1
-        if kind == p.CAR_PHYSICS:
-            if len(data) == p.TELEMETRY_SIZE_NO_TICK:
-                data += _NO_TICK_PADDING
-            telemetry = p.TelemetryData.from_buffer_copy(data)
-            self._viewed = telemetry.sViewedParticipantIndex
-            return telemetry
-        if kind == p.TIMINGS:
-            if len(data) == p.TIMINGS_SIZE_NO_TICK:
-                data += _NO_TICK_PADDING
-            self._timings = p.TimingsData.from_buffer_copy(data)
-        elif kind == p.GAME_STATE:
-            state = p.GameStateData.from_buffer_copy(data).mGameState
+        kind = packet.kind
+        name = KIND[kind]
+        self.packets[name] += 1
+        self._note_version(kind, packet.version, len(data))
+        decoded = packet.data
+        if isinstance(decoded, p.TelemetryData):
+            if decoded.sViewedParticipantIndex != self._viewed:
+                self._laps.reset()  # another car is watched: its laps are not the ones followed so far
+            self._viewed = decoded.sViewedParticipantIndex
+            return decoded
+        if isinstance(decoded, p.TimingsData):
+            self._timings = decoded
+            self._follow_laps(decoded)
+        elif isinstance(decoded, p.GameStateData):
+            state = decoded.mGameState
+            self._state_changed = self._game_state is not None and state & 0x07 != self._game_state
             self._game_state = state & 0x07
             self._session_state = (state >> 4) & 0x07
-        elif kind == p.TIME_STATS:
-            self._stats = p.TimeStatsData.from_buffer_copy(data)
-        elif kind == p.RACE_DEFINITION:
-            self._take_race(p.RaceData.from_buffer_copy(data))
-        elif kind == p.PARTICIPANTS:
-            self._take_names(p.ParticipantsData.from_buffer_copy(data))
-        elif len(data) == p.VEHICLE_NAMES_SIZE:
-            self._take_vehicles(p.ParticipantVehicleNamesData.from_buffer_copy(data))
-        else:
-            self._take_classes(p.VehicleClassNamesData.from_buffer_copy(data))
+            if self._game_state in _STATE_SESSION_ENDS:
+                self._laps.reset()
+        elif isinstance(decoded, p.TimeStatsData):
+            self._stats = decoded
+        elif isinstance(decoded, p.RaceData):
+            self._take_race(decoded)
+        elif isinstance(decoded, p.ParticipantsData):
+            self._take_names(decoded)
+        elif isinstance(decoded, p.ParticipantVehicleNamesData):
+            self._take_vehicles(decoded)
+        elif isinstance(decoded, p.VehicleClassNamesData):
+            self._take_classes(decoded)
         return None
 
+    def _note_version(self, kind: int, version: int, size: int) -> None:
+        name = KIND[kind]
+        if self.versions.get(name) != version:
+            self.versions[name] = version
+            if (kind, version) not in self._seen_versions:
+                self._seen_versions.add((kind, version))
+                log.info("ams2: %s packets of %d bytes carry version %d", name, size, version)
+
+    def _follow_laps(self, timings: p.TimingsData) -> None:
+        idx = self._viewed
+        if 0 <= idx < p.UDP_STREAMER_PARTICIPANTS_SUPPORTED:
+            car = timings.sPartcipants[idx]
+            if car.sRacePosition & p.PARTICIPANT_ACTIVE:
+                self._laps.update(car.sCurrentLap, car.sCurrentTime, bool(car.sRaceState & p.LAP_INVALIDATED))
+
     def _skip(self, reason: str) -> None:
-        count = self.skipped.get(reason, 0)
-        if count == 0:
-            log.warning("ams2: skipping packets: %s", reason)
+        count = self.skipped.get(reason)
+        if count is None:
+            if len(self.skipped) >= MAX_REASONS:
+                reason = OTHER_REASONS
+                count = self.skipped.get(reason, 0)
+            else:
+                log.warning("ams2: skipping packets: %s", reason)
+                count = 0
         self.skipped[reason] = count + 1
 
     def _take_race(self, race: p.RaceData) -> None:
         location = _text(race.sTrackLocation)
         variation = _text(race.sTrackVariation)
-        self._track = " ".join(part for part in (location, variation) if part) or None
+        track = " ".join(part for part in (location, variation) if part) or None
+        if track != self._track:
+            self._laps.reset()
+        self._track = track
         length = race.sTrackLength
         self._track_length = float(length) if 0.0 < length <= 1e5 else None
         # The top bit marks a timed event (5-minute units); otherwise the value is the race's laps.
@@ -239,10 +259,17 @@ class Ams2Mapper(Mapper):
                 self._vehicles[first + i] = (name, int(vehicle.sClass)) if name else None
 
     def _take_classes(self, classes: p.VehicleClassNamesData) -> None:
+        table = self._classes
         for info in classes.sClasses:
             name = _text(info.sName)
             if name:
-                self._classes[int(info.sClassIndex)] = name
+                index = int(info.sClassIndex)
+                table.pop(index, None)  # re-inserted as the newest
+                table[index] = name
+        # Class indices are hashes (a real capture has 2994243226 for "Straße B"): keep the newest only,
+        # so a stream of damaged packets cannot grow the table without bound.
+        while len(table) > MAX_CLASSES:
+            del table[next(iter(table))]
 
     # --- the frame -------------------------------------------------------------------------
 
@@ -258,7 +285,7 @@ class Ams2Mapper(Mapper):
         position = tel.sFullPosition
         flags = tel.sCarFlags
 
-        tyre = tel.sTyreTemp
+        tyre = _tread_celsius(tel.sTyreTreadTemp[:]) or _celsius4(tel.sTyreTemp[:])
         wear = tel.sTyreWear
         air = tel.sAirPressure
         left, centre, right = tel.sTyreTempLeft[:], tel.sTyreTempCenter[:], tel.sTyreTempRight[:]
@@ -288,6 +315,9 @@ class Ams2Mapper(Mapper):
                 record = stats.sStats.sParticipants[idx]
                 last_lap = _seconds(record.sLastLapTime)
                 best_lap = _seconds(record.sFastestLapTime)
+            else:
+                # No time-stats packet (real captures have none): derived from the timings' lap counter.
+                last_lap, best_lap = self._laps.last, self._laps.best
 
         return Frame(
             rig=rig,
@@ -301,12 +331,12 @@ class Ams2Mapper(Mapper):
             brake=tel.sUnfilteredBrake / 255.0,
             clutch=tel.sUnfilteredClutch / 255.0,
             steering=max(tel.sUnfilteredSteering / 127.0, -1.0),
-            # Car space taken as X right, Y up, Z backwards (the header states none; see docs/games/ams2.md).
-            # The game's acceleration leaves gravity out (about 0 at rest): 1 g is added to the vertical.
-            g_lat=_g(accel[0]),
+            # Car space as a real capture shows it (docs/games/ams2.md): in a right-hand corner X is
+            # negative, forward is -Z, and on the move the vertical leaves gravity out (1 g is added).
+            g_lat=_g(-accel[0]),
             g_lon=_g(-accel[2]),
             g_vert=_g(accel[1] + _G),
-            tyre_temp_c=(float(tyre[0]), float(tyre[1]), float(tyre[2]), float(tyre[3])),
+            tyre_temp_c=tyre,
             tyre_pressure_psi=(air[0] * _KPA_TO_PSI, air[1] * _KPA_TO_PSI, air[2] * _KPA_TO_PSI, air[3] * _KPA_TO_PSI),
             tyre_wear=(wear[0] / 255.0, wear[1] / 255.0, wear[2] / 255.0, wear[3] / 255.0),
             brake_temp_c=_celsius4(tel.sBrakeTempCelsius[:]),
@@ -362,7 +392,11 @@ class Ams2Mapper(Mapper):
         )
 
     def status(self) -> str:
+        """The state, the packet versions seen (short names) and the bad packets skipped, if any."""
+        status = self._status
+        if self.versions:
+            status += " (UDP v " + ", ".join(f"{_SHORT_KIND[k]} {v}" for k, v in self.versions.items()) + ")"
         skipped = sum(self.skipped.values())
         if skipped:
-            return f"{self._status} ({skipped} bad packets skipped)"
-        return self._status
+            status += f" ({skipped} bad packets skipped)"
+        return status

@@ -33,6 +33,8 @@ TIME_STATS: Final = 7  # sTimeStatsData
 PARTICIPANT_VEHICLE_NAMES: Final = 8  # sParticipantVehicleNamesData, or sVehicleClassNamesData (told apart by size)
 
 # --- PacketBase.mPacketVersion per handler (the header's *_HANDLER_VERSION defines) ------
+# Not what shipping builds stamp: a real Project CARS 2 capture has telemetry 4 and participants
+# 3 on these very layouts. Packets are recognised by type and length; versions are information.
 CAR_PHYSICS_VERSION: Final = 2  # UDP_STREAMER_CAR_PHYSICS_HANDLER_VERSION
 RACE_DEFINITION_VERSION: Final = 1  # UDP_STREAMER_RACE_STATE_HANDLER_VERSION
 PARTICIPANTS_VERSION: Final = 1  # UDP_STREAMER_PARTICIPANTS_HANDLER_VERSION
@@ -110,12 +112,12 @@ class PacketBase(ctypes.LittleEndianStructure):
         ("mPartialPacketIndex", ctypes.c_uint8),  # 8 index of this part when a class is split over packets
         ("mPartialPacketNumber", ctypes.c_uint8),  # 9 number of parts
         ("mPacketType", ctypes.c_uint8),  # 10 EUDPStreamerPacketHandlerType
-        ("mPacketVersion", ctypes.c_uint8),  # 11 *_HANDLER_VERSION of that type
+        ("mPacketVersion", ctypes.c_uint8),  # 11 version of that type's handler (information only)
     ]
 
 
 class TelemetryData(ctypes.LittleEndianStructure):
-    """sTelemetryData (eCarPhysics, version 2): the viewed participant's car, each UDP tick. 559 bytes."""
+    """sTelemetryData (eCarPhysics; header version 2, shipping builds 4): the viewed car, each UDP tick. 559 bytes."""
 
     _pack_ = 1
     _fields_ = [
@@ -221,7 +223,7 @@ class RaceData(ctypes.LittleEndianStructure):
 
 
 class ParticipantsData(ctypes.LittleEndianStructure):
-    """sParticipantsData (eParticipants, version 1): 16 driver names per packet. 1136 bytes."""
+    """sParticipantsData (eParticipants; header version 1, shipping builds 3): 16 names per packet. 1136 bytes."""
 
     _pack_ = 8
     _fields_ = [
