@@ -27,7 +27,14 @@ from simcoach.coaching.context import Phase, RigContext
 from simcoach.coaching.events import Event
 from simcoach.coaching.feedback import CornerResult, Finding, analyse
 from simcoach.coaching.laps import FinishedLap, LapTracker
-from simcoach.coaching.reference import Reference, RefKey, build_reference, default_sectors
+from simcoach.coaching.reference import (
+    Plausibility,
+    Reference,
+    RefKey,
+    build_reference,
+    default_sectors,
+    implausible,
+)
 from simcoach.coaching.rules.base import Rule
 from simcoach.coaching.rules.fuel import FuelRule
 from simcoach.coaching.scheduler import Scheduler
@@ -94,6 +101,7 @@ class RigCoach:
         self.sectors_m: list[float] = []  # where each sector starts
         self.tracker = LapTracker(None)
         self.ref: Reference | None = None
+        self.limits = Plausibility.for_session(None)  # what the car can do: nothing beyond gets into a reference
         self.rules: list[Rule] = []
         self.scheduler = Scheduler()
         self.prev: Frame | None = None
@@ -132,10 +140,11 @@ class RigCoach:
         self.length_m = session.track_length_m or (self.track.length_m if self.track else None)
         self.sectors_m = default_sectors(self.length_m, self.track) if self.length_m else []
         self.rules = self.engine.rules_factory(session)
+        self.limits = Plausibility.for_session(session)
         self.fuel = next((r for r in self.rules if isinstance(r, FuelRule)), None)
         if key != self.key or self.ref is None:
             self.key = key
-            self.ref = self.engine.load_reference(key, self.track)
+            self.ref = self.engine.load_reference(key, self.track, self.limits)
         self._new_session(t)
 
     def _new_session(self, t: float, *, restarted: bool = False) -> None:
@@ -389,6 +398,9 @@ class RigCoach:
         becomes_ref = (
             clean and lap.trace is not None and (ref is None or (not ref.pinned and lap.time_s < ref.lap_time_s))
         )
+        if becomes_ref and lap.trace is not None and (why := implausible(lap.trace, self.limits)) is not None:
+            log.warning("rig %s: lap %s is not made the reference: %s", self.rig, lap.number, why)
+            becomes_ref = False
         record = LapRecord(
             id=lap_id,
             rig=self.rig,
@@ -414,7 +426,7 @@ class RigCoach:
         store = self.engine.store
         self.engine.writer.add(lambda: store.save_lap(record, trace))
         if becomes_ref and trace is not None:
-            self._switch_reference(build_reference(lap_id, self.key, lap.time_s, trace, self.track))
+            self._switch_reference(build_reference(lap_id, self.key, lap.time_s, trace, self.track, limits=self.limits))
             key = self.key
             self.engine.writer.add(lambda: store.set_reference(key, lap_id, False))
         out = out or []
@@ -520,7 +532,9 @@ class CoachEngine:
 
     # --- references ---------------------------------------------------------
 
-    def load_reference(self, key: RefKey, track: TrackInfo | None) -> Reference | None:
+    def load_reference(
+        self, key: RefKey, track: TrackInfo | None, limits: Plausibility | None = None
+    ) -> Reference | None:
         """The stored reference of a key (a blocking read of one lap: done when a session starts)."""
         chosen = self.store.reference(key)
         if chosen is None:
@@ -531,7 +545,7 @@ class CoachEngine:
             log.warning("reference lap %s of %s is gone from the store", lap_id, key)
             return None
         time_s = float(stored.record["time_s"])
-        return build_reference(lap_id, key, time_s, stored.trace, track, pinned=pinned)
+        return build_reference(lap_id, key, time_s, stored.trace, track, pinned=pinned, limits=limits)
 
     def describe(self) -> dict[str, object]:
         return {

@@ -4,6 +4,12 @@ Everything the per-frame path needs is precomputed here once, as plain Python
 lists indexed by whole metres: the reference's time (for the live delta), the
 corner the car is in and the one it reaches next, and the corners whose advice
 is due at that metre.
+
+No impossible value gets into a reference: a lap whose speed changes faster
+than the car class can brake or accelerate (a bad sample, a glitch of the
+game) is not made one (``implausible`` says why), and lateral g beyond what
+the class can corner at (a kerb strike, a sensor spike) is left out of the
+reference's trace, so it cannot make a corner.
 """
 
 from __future__ import annotations
@@ -17,8 +23,10 @@ import numpy as np
 
 from simcoach.coaching.corners import Corner, corner_index_by_metre, detect_corners
 from simcoach.coaching.feedback import CornerMetrics, Segment, measure, plan_segments
+from simcoach.coaching.thresholds import class_for_session, thresholds_for
 from simcoach.coaching.trace import LapTrace
 from simcoach.tracks.loader import TrackInfo
+from simcoach_agent.telemetry import SessionInfo
 
 # Corner advice is given on the straight before the corner: this far before
 # the reference's braking point (or where a lift would start)...
@@ -27,6 +35,63 @@ ADVICE_TO_M: Final = 120.0
 # ...and where the straight is too short for that, just after the previous corner.
 MIN_ADVICE_WINDOW_M: Final = 40.0
 API_STEP_M: Final = 5
+
+
+# Speed changes are judged over this stretch: a real stop shows over metres, noise over one does not add up.
+PLAUSIBLE_SPAN_M: Final = 5
+G: Final = 9.80665
+
+
+@dataclass(frozen=True, slots=True)
+class Plausibility:
+    """What a car class can physically do (the threshold table's ``plausible_*`` params), in g."""
+
+    decel_g: float
+    lat_g: float
+
+    @classmethod
+    def for_session(cls, session: SessionInfo | None) -> Plausibility:
+        th, _ = thresholds_for(class_for_session(session))
+        return cls(th.p("plausible_decel_g"), th.p("plausible_lat_g"))
+
+
+def implausible(trace: LapTrace, limits: Plausibility) -> str | None:
+    """Why a lap's trace cannot be a reference (a speed change no car of the class can make), or None.
+
+    The acceleration implied by the speed over ``PLAUSIBLE_SPAN_M`` metres
+    ((v1² - v0²) / 2d, either way) must stay within ``limits.decel_g``: no car
+    accelerates harder than it brakes.
+    """
+    v = trace.channel("speed_kmh") / 3.6
+    span = PLAUSIBLE_SPAN_M
+    if len(v) <= span:
+        return None
+    accel = (v[span:] ** 2 - v[:-span] ** 2) / (2.0 * span)
+    with np.errstate(invalid="ignore"):
+        over = np.abs(accel) > limits.decel_g * G
+    if not over.any():
+        return None
+    i = int(np.argmax(over))
+    g = float(accel[i]) / G
+    kmh = v[[i, i + span]] * 3.6
+    return (
+        f"its speed goes from {kmh[0]:.0f} to {kmh[1]:.0f} km/h in {span} m at {trace.start_m + i:.0f} m "
+        f"({g:+.1f} g; the car class can do {limits.decel_g:g} g at most)"
+    )
+
+
+def without_implausible_g(trace: LapTrace, limits: Plausibility) -> LapTrace:
+    """The trace with lateral g beyond the class's limit left out (NaN): a spike must not make a corner."""
+    g = trace.channel("g_lat")
+    with np.errstate(invalid="ignore"):
+        bad = np.abs(g) > limits.lat_g
+    if not bad.any():
+        return trace
+    # And the metres either side: resampling ramps into a spike, and the ramp is no more real than its top.
+    bad = np.convolve(bad, np.ones(2 * PLAUSIBLE_SPAN_M + 1), mode="same") > 0
+    channels = dict(trace.channels)
+    channels["g_lat"] = np.where(bad, np.nan, g)
+    return LapTrace(trace.start_m, trace.time_s, channels, trace.length_m, trace.lap_time_s)
 
 
 class RefKey(NamedTuple):
@@ -104,8 +169,14 @@ def build_reference(
     track: TrackInfo | None,
     *,
     pinned: bool = False,
+    limits: Plausibility | None = None,
 ) -> Reference:
-    """Corners, segments and lookups of a whole-lap trace (milliseconds; done once per new reference)."""
+    """Corners, segments and lookups of a whole-lap trace (milliseconds; done once per new reference).
+
+    With ``limits``, lateral g the class cannot reach is left out of the trace first.
+    """
+    if limits is not None:
+        trace = without_implausible_g(trace, limits)
     length = trace.length_m if trace.length_m is not None else float(trace.start_m + len(trace) - 1)
     corners = detect_corners(trace, track)
     segments = plan_segments(corners, trace, length)

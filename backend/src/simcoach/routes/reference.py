@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from simcoach.coaching.reference import Reference, RefKey, build_reference
+from simcoach.coaching.reference import Plausibility, Reference, RefKey, build_reference, implausible
 from simcoach.deps import CoachDep
 
 router = APIRouter(prefix="/api", tags=["coaching"])
@@ -70,7 +70,11 @@ async def get_reference(rig: str, coach: CoachDep) -> dict[str, Any]:
 
 @router.put("/rigs/{rig}/reference")
 async def put_reference(rig: str, choice: ReferenceChoice, coach: CoachDep) -> dict[str, Any]:
-    """Use another stored lap as the reference (it stays until changed), or the best lap again with null."""
+    """Use another stored lap as the reference (it stays until changed), or the best lap again with null.
+
+    400 for a lap that cannot be one: not timed from line to line, driven at
+    another track, or with a speed change no car of the class can make.
+    """
     key = await _key_of(coach, rig)
     await coach.writer.flush()
     store = coach.store
@@ -95,8 +99,15 @@ async def put_reference(rig: str, choice: ReferenceChoice, coach: CoachDep) -> d
         )
     live = coach.rigs.get(rig)
     track = live.track if live is not None else coach.tracks.find(key.track or None)
+    # The rig's car class bounds what is possible; without the rig here, the loosest bounds (any car).
+    limits = live.limits if live is not None and live.key == key else Plausibility.for_session(None)
+    why = await asyncio.to_thread(implausible, stored.trace, limits)
+    if why is not None:
+        raise HTTPException(400, f"lap {lap_id} cannot be a reference: {why}")
     time_s = float(stored.record["time_s"])
-    ref: Reference = await asyncio.to_thread(build_reference, lap_id, key, time_s, stored.trace, track, pinned=pinned)
+    ref: Reference = await asyncio.to_thread(
+        build_reference, lap_id, key, time_s, stored.trace, track, pinned=pinned, limits=limits
+    )
     live = coach.rigs.get(rig)
     if live is not None and live.key == key:
         live.use_reference(ref)
