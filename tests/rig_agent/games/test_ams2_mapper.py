@@ -196,12 +196,21 @@ def test_no_lap_times_yet_are_null(mapper):
     assert (frame.last_lap_s, frame.best_lap_s) == (None, None)
 
 
+def test_no_frame_before_a_game_state_says_the_game_is_played():
+    """A real game streams telemetry in its front end too, with junk in it (docs/games/ams2.md)."""
+    m = Ams2Mapper()
+    assert read(m, timings(), telemetry()) is None
+    assert m.status() == "waiting for the game state (sent every few seconds) (UDP v tim 1, tel 2)"
+    assert read(m, pk.game_state(PLAYING, RACE), timings(), telemetry()) is not None
+
+
 def test_timing_channels_are_null_until_timings_arrive():
     m = Ams2Mapper()
+    read(m, pk.game_state(PLAYING, RACE))
     frame = valid(read(m, telemetry()))
     assert frame.speed_kmh == pytest.approx(180.0)
     assert (frame.lap, frame.lap_dist_m, frame.track_pos, frame.position, frame.last_lap_s) == (None,) * 5
-    assert m.session() is None
+    assert m.session().track is None
 
 
 def test_a_viewed_index_outside_the_arrays_leaves_timing_null(mapper):

@@ -220,6 +220,9 @@ def _edited_timings(lap: int, current: float, invalid: bool = False) -> bytes:
 
 def _drive(mapper: Ams2Mapper, laps: list[tuple[int, float, bool]]) -> list[Frame]:
     telemetry = _real(p.CAR_PHYSICS)
+    playing = bytearray(_real(p.GAME_STATE))
+    playing[14] = 2 | 1 << 4  # PLAYING, practice
+    mapper.map(RawSample(0.0, (("udp", bytes(playing)),)), "rig-a", 0, 1.0)
     frames = []
     for i, (lap, current, invalid) in enumerate(laps):
         raw = RawSample(float(i), (("udp", telemetry), ("udp", _edited_timings(lap, current, invalid))))
@@ -237,10 +240,6 @@ def _lap(lap: int, end: float, invalid: bool = False, step: float = 1 / 60, star
 
 def test_last_and_best_laps_come_from_the_lap_counter_when_no_time_stats_arrive():
     mapper = Ams2Mapper()
-    game_state = bytes(of_type(p.GAME_STATE)[-1][1])
-    playing = bytearray(game_state)
-    playing[14] = 2 | 1 << 4  # PLAYING, practice
-    mapper.map(RawSample(0.0, (("udp", bytes(playing)),)), "rig-a", 0, 1.0)
     # Lap 2 of 118.5 s, lap 3 of 117.25 s but invalidated, lap 4 of 119.0 s; each starts 7 ms after the line.
     frames = _drive(
         mapper,

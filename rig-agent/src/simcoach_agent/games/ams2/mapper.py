@@ -161,7 +161,13 @@ class Ams2Mapper(Mapper):
                 telemetry = None
             self._state_changed = False
         state = self._game_state
-        if state is not None and state != p.GAME_INGAME_PLAYING:
+        if state is None:
+            # The header says telemetry is only sent in a race; a real game streams it from its front
+            # end too (rpm 8319, 0 K tyres, 0 °C oil while in the menus): wait for the game to say.
+            if telemetry is not None:
+                self._status = "waiting for the game state (sent every few seconds)"
+            return None
+        if state != p.GAME_INGAME_PLAYING:
             self._status = STATUS.get(state, "in menu")
             return None
         if telemetry is None:
