@@ -135,3 +135,26 @@ def test_nothing_readable_is_an_error(tmp_path, recording):
     assert replay(empty).returncode == 2
     missing = replay(tmp_path / "missing.jsonl")
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_a_deceleration_spike_is_neither_a_peak_nor_a_best_through_the_whole_replay(tmp_path, recording):
+    # Seed 11's real failure: two samples of -11.9 g in one stop became a "best" of 4.66 g, and a later
+    # ordinary stop at the same place was told it "peaked at 1.77 g, your best there is 4.66 g".
+    lines = list(recording)
+    frames = [json.loads(line) for line in lines]
+    stop = next(
+        i
+        for i, f in enumerate(frames)
+        if f["type"] == "frame" and f["lap"] == 1 and f["lap_dist_m"] > 1800.0 and (f["brake"] or 0.0) >= 0.5
+    )
+    for i in (stop + 20, stop + 21):
+        lines[i] = with_value(lines[i], g_lon=-11.9)  # inside the contract's bounds: only coaching can refuse it
+    spiky = tmp_path / "spiky.jsonl"
+    spiky.write_bytes(b"".join(lines))
+    clean = tmp_path / "clean.jsonl"
+    clean.write_bytes(b"".join(recording))
+    with_spike, without = replay(spiky), replay(clean)
+    assert with_spike.returncode == 0 and without.returncode == 0, with_spike.stderr
+    events = [json.loads(line) for line in with_spike.stdout.splitlines()]
+    assert not [e for e in events if e["kind"] == "braking_g_low"], [e["message"] for e in events]
+    assert with_spike.stdout == without.stdout  # the spike changed nothing the coach said
