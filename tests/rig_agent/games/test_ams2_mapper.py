@@ -132,8 +132,12 @@ def test_a_telemetry_packet_becomes_a_frame_in_common_units(mapper):
     assert state(mapper.status()) == "driving"
 
 
-def test_the_tyre_temperature_falls_back_to_stypetemp_while_the_tread_is_unset(mapper):
-    frame = valid(read(mapper, telemetry(sTyreTreadTemp=(0, 0, 0, 0))))
+@pytest.mark.parametrize(
+    "tread",
+    [(0, 0, 0, 0), (354, 356, 351, 48), (354, 356, 65535, 353)],  # unset; 48 K and 65535 K (found by the fuzzer)
+)
+def test_the_tyre_temperature_falls_back_to_stypetemp_while_the_tread_is_unset_or_impossible(mapper, tread):
+    frame = valid(read(mapper, telemetry(sTyreTreadTemp=tread)))
     assert frame.tyre_temp_c == (81.0, 83.0, 78.0, 80.0)
 
 

@@ -29,6 +29,7 @@ _G: Final = 9.80665
 _KPA_TO_PSI: Final = 1.0 / 6.894757
 _MS_TO_KMH: Final = 3.6
 _WHEEL_MAX_C: Final = 3000.0
+_WHEEL_MIN_C: Final = -100.0
 
 STATUS: Final[dict[int, str]] = {
     p.GAME_EXITED: "game exited",
@@ -98,8 +99,8 @@ def _tread_celsius(kelvin: list[int]) -> tuple[float, float, float, float] | Non
     if min(kelvin) <= 0:
         return None
     celsius = [round(k - _KELVIN, 2) for k in kelvin]
-    if max(celsius) > _WHEEL_MAX_C:
-        return None
+    if min(celsius) < _WHEEL_MIN_C or max(celsius) > _WHEEL_MAX_C:
+        return None  # a damaged value (48 K, found by bench/fuzz_ams2.py): not a tyre
     return (celsius[0], celsius[1], celsius[2], celsius[3])
 
 
