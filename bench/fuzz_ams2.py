@@ -1,10 +1,11 @@
 """Fuzz the Automobilista 2 packet decoder and mapper with 100,000 inputs (or more) and print what it found.
 
 Inputs, seeded and reproducible: random bytes of random lengths, garbage under each layout's
-exact length, and the real capture's packets (tests/fixtures/ams2) with bytes, floats and
-lengths changed. Each input goes to the decoder and, in a read with real telemetry, to one
-long-lived mapper (so tables that could grow are watched over the whole run) and every 50th
-also to a fresh one. The properties are those of tests/rig_agent/games/test_ams2_fuzz.py:
+exact length, the real capture's packets (tests/fixtures/ams2) with bytes, floats and lengths
+changed, and its telemetry and timings with one field set to any value. Each input goes to the
+decoder and, in a read with real telemetry, to one long-lived mapper (so tables that could grow
+are watched over the whole run) and every 50th also to a fresh one. The properties are those of
+tests/rig_agent/games/test_ams2_fuzz.py:
 only a ``PacketError`` with a reason comes out of the decoder; the mapper never raises and its
 frames and sessions pass the backend's decoder. Prints inputs tried per kind, refusals, frames
 made, and failures found (the first few with their input).
@@ -29,6 +30,7 @@ from simcoach_agent.games.ams2.mapper import Ams2Mapper
 from tests.rig_agent.games.ams2_fuzz import (
     check_decoder,
     check_mapper,
+    field_edit,
     mutate,
     random_bytes,
     random_layout,
@@ -62,13 +64,16 @@ def main() -> None:
     failures: list[tuple[str, bytes, str]] = []
     began = time.perf_counter()
     for i in range(args.inputs):
-        kind = rng.choices(("random bytes", "garbage under a layout", "mutated real packet"), (1, 1, 3))[0]
+        kinds = ("random bytes", "garbage under a layout", "mutated real packet", "one field of a real packet")
+        kind = rng.choices(kinds, (1, 1, 2, 1))[0]
         if kind == "random bytes":
             data = random_bytes(rng)
         elif kind == "garbage under a layout":
             data = random_layout(rng)
-        else:
+        elif kind == "mutated real packet":
             data = mutate(rng.choice(real), rng)
+        else:
+            data = field_edit(real, rng)
         tried[kind] += 1
         try:
             if check_decoder(data) is None and not (len(data) > 10 and data[10] in (5, 6)):

@@ -169,6 +169,8 @@ def test_pauses_bad_packets_and_a_game_that_quits_mid_lap_and_returns(tmp_path: 
     # Read, and said once (of whichever build's length came first).
     assert len(re.findall(r"ams2: telemetry packets of 55[59] bytes carry version 9", log)) == 1
     assert "bad packets skipped" in log
+    # The status line shows the versions the packets carry (the stand-in stamps telemetry 4, as real builds).
+    assert re.search(r"\| driving \(UDP v [^)]*\btim 1\b[^)]*\btel 4\b[^)]*\) \(\d+ bad packets skipped\) \|", log)
     assert "(enable UDP in the game: Options > System > UDP Frequency, protocol 'Project CARS 2')" in log
     speeds = {round(f["speed_kmh"], 1) for f in frames}
     assert PAUSED_KMH not in speeds  # nothing of the paused game was sent

@@ -1,11 +1,12 @@
 """Fuzz inputs and properties for the AMS2 packet decoder and mapper, shared by the test suite and bench/fuzz_ams2.py.
 
-Inputs come in three kinds: random bytes of random lengths; a random header on a body of
-exactly a layout's length (so the layout is applied to garbage); and real packets of the
-capture in tests/fixtures/ams2 with bytes changed, floats set to NaN, infinities or huge values,
-and cut or grown. The property: the decoder returns the layout or raises ``PacketError`` with a
-reason, nothing else; the mapper never raises, and what it gives (frames, the session, the
-status) is what the backend's own decoder accepts, with its tables bounded.
+Inputs come in four kinds: random bytes of random lengths; a random header on a body of
+exactly a layout's length (so the layout is applied to garbage); real packets of the capture in
+tests/fixtures/ams2 with bytes changed, floats set to NaN, infinities or huge values, and cut or
+grown; and a real telemetry or timings packet with one of the header's fields set to any value.
+The property: the decoder returns the layout or raises ``PacketError`` with a reason, nothing
+else; the mapper never raises, and what it gives (frames, the session, the status) is what the
+backend's own decoder accepts, with its tables bounded.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from simcoach_agent.games.ams2.mapper import MAX_CLASSES, MAX_REASONS, Ams2Mappe
 from simcoach_agent.games.base import RawSample
 from simcoach_agent.telemetry import Frame
 from simcoach_agent.telemetry.codec import decode_rig_message, encode
+from tests.rig_agent.games import ams2_packets as pk
 from tests.rig_agent.games.ams2_replay import datagrams
 
 LENGTHS: Final = sorted({n for layouts in LAYOUTS.values() for n in layouts} | {p.TELEMETRY_SIZE_NO_TICK})
@@ -69,6 +71,38 @@ def random_layout(rng: random.Random) -> bytes:
     buf = bytearray(rng.randbytes(size))
     buf[10] = rng.choice((*LAYOUTS, rng.randrange(256)))
     return bytes(buf)
+
+
+def field_edit(real: list[bytes], rng: random.Random) -> bytes:
+    """A real telemetry or timings packet with one field the header lays out set to random bytes."""
+    if rng.random() < 0.6:
+        packet = next(d for d in real if d[10] == p.CAR_PHYSICS)
+        _, offset, fmt = rng.choice(pk.TELEMETRY)
+    else:
+        packet = next(d for d in real if d[10] == p.TIMINGS)
+        _, offset, fmt = rng.choice(pk.TIMING_PARTICIPANT)
+        offset += pk.TIMING_FIRST + pk.TIMING_STRIDE * rng.choice((0, 0, 0, rng.randrange(32)))
+    size = struct.calcsize("<" + fmt)
+    value = rng.randbytes(size) if rng.random() < 0.4 else _plausible_garbage(fmt, rng)
+    return packet[:offset] + value + packet[offset + size :]
+
+
+def _plausible_garbage(fmt: str, rng: random.Random) -> bytes:
+    """Each element of a field a value near the edges of sense: small integers (48 K), odd floats."""
+    count = int(fmt[:-1] or 1) if fmt[-1] != "s" else 1
+    code = fmt[-1]
+    if code == "s":
+        return rng.randbytes(struct.calcsize("<" + fmt))
+    if code == "f":
+        values: list[float | int] = [
+            rng.choice((*SPECIAL_FLOATS, rng.uniform(-1e3, 1e3), rng.uniform(-1e6, 1e6))) for _ in range(count)
+        ]
+    else:
+        bits = struct.calcsize("<" + code) * 8
+        lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if code.islower() else (0, (1 << bits) - 1)
+        small = (max(lo, -400), min(hi, 400))
+        values = [rng.choices((lo, hi, 0, rng.randint(*small)), (1, 1, 1, 6))[0] for _ in range(count)]
+    return struct.pack(f"<{count}{code}", *values)
 
 
 def random_bytes(rng: random.Random) -> bytes:
