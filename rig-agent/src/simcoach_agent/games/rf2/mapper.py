@@ -314,7 +314,9 @@ class Rf2Mapper(Mapper):
         self._status = "driving"
 
         length, lap_dist, laps = info.length, vehicle.lap_dist, vehicle.laps
-        track_pos = (lap_dist / length) % 1.0 if 0.0 < length < _BIG and -_BIG < lap_dist < _BIG else None
+        ratio = lap_dist / length if 0.0 < length < _BIG and -_BIG < lap_dist < _BIG else math.nan
+        # A tiny length can overflow the ratio to infinity, and infinity % 1.0 is NaN.
+        track_pos = ratio % 1.0 if math.isfinite(ratio) else None
         lap_valid = vehicle.count_lap == rf2.COUNT_LAP_AND_TIME
         abs_active = tc_active = None
         if lmu_tel is not None:
