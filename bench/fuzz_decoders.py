@@ -70,7 +70,7 @@ class Tally:
             text = _QUOTED.sub("…", str(exc).splitlines()[0] if str(exc) else "")
             key = f"{type(exc).__name__}: {text[:160]}"
             self.failures[key] += 1
-            self.first.setdefault(key, repr(case)[:300])
+            self.first.setdefault(key, f"{exc}\n              input: {repr(case)[:300]}")
         spent = time.process_time() - started
         if spent > self.slowest_s:
             self.slowest_s, self.slowest = spent, repr(case)[:300]
@@ -255,7 +255,7 @@ def main() -> None:
             print(f"    outcomes: {dict(sorted(OUTCOMES.items()))}")
             print(f"    slowest input: {tally.slowest}")
             for key, count in tally.failures.most_common():
-                print(f"    {count:>7} x {key}\n              first input: {tally.first[key]}", flush=True)
+                print(f"    {count:>7} x {key}\n              first: {tally.first[key]}", flush=True)
     sys.exit(1 if total_failures else 0)
 
 
