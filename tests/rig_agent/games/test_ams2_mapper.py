@@ -116,7 +116,7 @@ def test_a_telemetry_packet_becomes_a_frame_in_common_units(mapper):
     assert frame.g_lat == pytest.approx(0.5)  # X is negative in a right-hand corner (real capture)
     assert frame.g_lon == pytest.approx(-1.0)  # +Z is backwards: braking at 1 g
     assert frame.g_vert == pytest.approx(1.0)
-    assert frame.tyre_temp_c == (80.85, 82.85, 77.85, 79.85)  # the tread's Kelvin, not sTyreTemp
+    assert frame.tyre_temp_c == pytest.approx((80.85, 82.85, 77.85, 79.85))  # the tread's Kelvin, not sTyreTemp
     assert frame.tyre_pressure_psi == pytest.approx((26.977, 27.122, 26.107, 26.252), abs=1e-3)  # from kPa
     assert frame.tyre_wear == pytest.approx((0.0, 0.2, 0.4, 1.0))
     assert frame.brake_temp_c == (412.0, 405.0, 310.0, -20.0)

@@ -87,12 +87,21 @@ _SHORT: Final = frozenset((p.TELEMETRY_SIZE_NO_TICK, p.TIMINGS_SIZE_NO_TICK))
 
 
 def decode(data: bytes) -> Packet | None:
-    """The layout of ``data`` applied (a copy), or None for a type that is ignored; raises PacketError."""
-    kind, version = check(data)
-    layouts = LAYOUTS.get(kind)
+    """The layout of ``data`` applied (a copy), or None for a type that is ignored; raises PacketError.
+
+    The same checks as ``check``, done once here: this runs for every datagram at the UDP rate.
+    """
+    size = len(data)
+    if size < p.HEADER_SIZE:
+        check(data)  # raises with the reason
+    layouts = LAYOUTS.get(data[10])
     if layouts is None:
+        check(data)  # an ignored type passes, any other raises
         return None
-    layout = layouts[len(data)]
-    if len(data) in _SHORT and kind in (p.CAR_PHYSICS, p.TIMINGS):
+    layout = layouts.get(size)
+    if layout is None:
+        check(data)  # raises with the reason
+        raise AssertionError("unreachable: check() refuses a length no layout has")
+    if size in _SHORT:
         data = bytes(data) + _TICK_PADDING
-    return Packet(kind, version, layout.from_buffer_copy(data))
+    return Packet(data[10], data[11], layout.from_buffer_copy(data))

@@ -12,8 +12,10 @@ the last game state said the player is driving.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import math
+import struct
 from typing import Final
 
 from simcoach_agent.games.ams2 import packets as p
@@ -30,6 +32,12 @@ _KPA_TO_PSI: Final = 1.0 / 6.894757
 _MS_TO_KMH: Final = 3.6
 _WHEEL_MAX_C: Final = 3000.0
 _WHEEL_MIN_C: Final = -100.0
+_TREAD_MIN_K: Final = _WHEEL_MIN_C + 273.15
+_TREAD_MAX_K: Final = _WHEEL_MAX_C + 273.15
+# The viewed participant's sRacePosition, (5 bytes), sRaceState, sCurrentLap, sCurrentTime in a timings packet.
+_LAP_FIELDS: Final = struct.Struct("<B5xBBf")
+_LAP_FIELDS_AT: Final = p.TimingsData.sPartcipants.offset + p.ParticipantInfo.sRacePosition.offset
+_PARTICIPANT_SIZE: Final = ctypes.sizeof(p.ParticipantInfo)
 
 STATUS: Final[dict[int, str]] = {
     p.GAME_EXITED: "game exited",
@@ -96,12 +104,11 @@ def _tread_celsius(kelvin: list[int]) -> tuple[float, float, float, float] | Non
     Preferred to sTyreTemp, which shows a fixed 80 °C while the car is driven down the pit lane
     although the tread, its layers and the three thirds of the tread all say 31 °C (real capture).
     """
-    if min(kelvin) <= 0:
+    k0, k1, k2, k3 = kelvin
+    if min(kelvin) < _TREAD_MIN_K or max(kelvin) > _TREAD_MAX_K:
+        # Unset (0 K), or damaged (48 K, found by bench/fuzz_ams2.py): not a tyre.
         return None
-    celsius = [round(k - _KELVIN, 2) for k in kelvin]
-    if min(celsius) < _WHEEL_MIN_C or max(celsius) > _WHEEL_MAX_C:
-        return None  # a damaged value (48 K, found by bench/fuzz_ams2.py): not a tyre
-    return (celsius[0], celsius[1], celsius[2], celsius[3])
+    return (k0 - _KELVIN, k1 - _KELVIN, k2 - _KELVIN, k3 - _KELVIN)
 
 
 def _g(value: float) -> float | None:
@@ -192,7 +199,7 @@ class Ams2Mapper(Mapper):
             return decoded
         if isinstance(decoded, p.TimingsData):
             self._timings = decoded
-            self._follow_laps(decoded)
+            self._follow_laps(data)
         elif isinstance(decoded, p.GameStateData):
             state = decoded.mGameState
             self._state_changed = self._game_state is not None and state & 0x07 != self._game_state
@@ -220,12 +227,13 @@ class Ams2Mapper(Mapper):
                 self._seen_versions.add((kind, version))
                 log.info("ams2: %s packets of %d bytes carry version %d", name, size, version)
 
-    def _follow_laps(self, timings: p.TimingsData) -> None:
+    def _follow_laps(self, timings: bytes) -> None:
+        """The viewed participant's lap counter and time into the lap clock (read straight from the bytes)."""
         idx = self._viewed
         if 0 <= idx < p.UDP_STREAMER_PARTICIPANTS_SUPPORTED:
-            car = timings.sPartcipants[idx]
-            if car.sRacePosition & p.PARTICIPANT_ACTIVE:
-                self._laps.update(car.sCurrentLap, car.sCurrentTime, bool(car.sRaceState & p.LAP_INVALIDATED))
+            placed, state, lap, current = _LAP_FIELDS.unpack_from(timings, _LAP_FIELDS_AT + idx * _PARTICIPANT_SIZE)
+            if placed & p.PARTICIPANT_ACTIVE:
+                self._laps.update(lap, current, bool(state & p.LAP_INVALIDATED))
 
     def _skip(self, reason: str) -> None:
         count = self.skipped.get(reason)
