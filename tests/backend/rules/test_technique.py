@@ -160,6 +160,19 @@ def test_wheelspin_from_wheel_slip() -> None:
     assert drive.events[0].evidence["rl_slip"] == 0.45
 
 
+def test_a_lockup_reports_the_slip_it_held_not_a_spike_in_it() -> None:
+    drive = Drive(SlipRule(GT3), hz=100.0, wheel_slip=(0.05, 0.05, 0.05, 0.05))
+    drive.ctx.next_corner = "La Source"
+    drive.hold(1.0, throttle=1.0, brake=0.0)
+    drive.hold(0.15, throttle=0.0, brake=0.9, wheel_slip=(0.5, 0.1, 0.05, 0.05))
+    drive.frame(wheel_slip=(0.1, 40.0, 0.05, 0.05))  # one sample of nonsense on the other wheel
+    drive.hold(0.15, wheel_slip=(0.5, 0.1, 0.05, 0.05))
+    events = drive.hold(0.5, wheel_slip=(0.1, 0.1, 0.05, 0.05))
+    assert [e.kind for e in events] == ["lockup"]
+    assert events[0].message.startswith("Front left tyre locking into La Source for 0.3 s (slip 0.50)")
+    assert events[0].evidence["fl_slip"] == 0.5
+
+
 def test_slip_under_the_limit_short_slips_and_abs_are_silent() -> None:
     drive = Drive(SlipRule(GT3), hz=100.0, wheel_slip=(0.12, 0.12, 0.16, 0.16))
     for _ in range(3):

@@ -8,7 +8,7 @@ from typing import ClassVar, Final
 from simcoach.coaching.context import Phase, RigContext
 from simcoach.coaching.events import Event, Evidence
 from simcoach.coaching.rules.base import Rule
-from simcoach.coaching.rules.common import FLYING, MAX_GAP_S, WHEEL_KEYS, event, wheels_phrase, where
+from simcoach.coaching.rules.common import FLYING, MAX_GAP_S, WHEEL_KEYS, event, sustained_peak, wheels_phrase, where
 from simcoach.coaching.thresholds import Thresholds
 from simcoach_agent.telemetry import Frame
 
@@ -18,30 +18,43 @@ SPIN_BRAKE_MAX: Final = 0.1
 MIN_SPEED_KMH: Final = 30.0  # slip ratios mean little near standstill
 
 
-class _Run:
-    """One stretch of slipping: when it began, the worst wheel and slip, where."""
+# A slide's reported slip is the highest held for this share of the shortest slide that counts: one noisy
+# sample (a kerb, a wheel in the air) is not what the tyre did.
+PEAK_HOLD_SHARE: Final = 0.5
 
-    __slots__ = ("corner", "last_t", "peak", "since", "start", "wheel")
+
+class _Run:
+    """One stretch of slipping: when it began, where, and its samples (time, worst wheel, slip)."""
+
+    __slots__ = ("corner", "last_t", "since", "start", "times", "values", "wheels")
 
     def __init__(self) -> None:
         self.since: float | None = None
         self.last_t = -math.inf
-        self.peak = 0.0
-        self.wheel = 0
         self.corner: str | None = None
         self.start: Frame | None = None
+        self.times: list[float] = []
+        self.values: list[float] = []
+        self.wheels = [0, 0, 0, 0]  # how often each wheel was the worst
 
     def feed(self, t: float, frame: Frame, ctx: RigContext, wheel: int, value: float) -> None:
         if self.since is None or t - self.last_t > MAX_GAP_S:
             self.since = t
-            self.peak = value
-            self.wheel = wheel
             self.corner = ctx.corner or ctx.next_corner
             self.start = frame
-        elif value > self.peak:
-            self.peak = value
-            self.wheel = wheel
+            self.times, self.values, self.wheels = [], [], [0, 0, 0, 0]
+        self.times.append(t)
+        self.values.append(value)
+        self.wheels[wheel] += 1
         self.last_t = t
+
+    def peak(self, hold_s: float) -> tuple[int, float]:
+        """The wheel that slid most of the time, and the slip held for ``hold_s`` (robust to a lone spike)."""
+        wheel = max(range(4), key=self.wheels.__getitem__)
+        held = sustained_peak(self.times, self.values, hold_s)
+        if held is None:  # samples too sparse for the window: the middle one is still no spike
+            held = sorted(self.values)[len(self.values) // 2] if self.values else 0.0
+        return wheel, held
 
     def end(self, t: float) -> float:
         """How long the run lasted (0 when there was none); forgets it."""
@@ -120,7 +133,8 @@ class SlipRule(Rule):
         self, frame: Frame, ctx: RigContext, kind: str, run: _Run, *, min_s: float, by_tc: bool = False
     ) -> list[Event]:
         t = frame.t
-        start, corner, wheel, peak = run.start, run.corner, run.wheel, run.peak
+        start, corner = run.start, run.corner
+        wheel, peak = run.peak(min_s * PEAK_HOLD_SHARE)
         lasted = run.end(t)
         if lasted < min_s or t - self.fired[kind] < self.cooldown_s or start is None:
             return []
