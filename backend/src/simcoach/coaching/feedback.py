@@ -29,25 +29,32 @@ Measured per corner and lap (pedals in 0..1):
   after it first reached 0.5, to 50 m after the exit -- the forced lift of a
   car pushed wide by too much throttle too soon.
 
-A finding names one cause, the first that holds in this order:
+A finding names one cause, the first that holds in this order ("not clearly
+gained": a delta of -0.05 s or more, since a corner varies by a tenth from lap
+to lap and the measured cause is the evidence):
 
 1. overlap: 0.2 s more than the reference;
 2. coasting: 0.35 s more than the reference;
-3. late braking: 10 m later, from 0.05 s lost;
-4. early braking: 15 m earlier, from 0.05 s lost;
-5. early throttle, when the evidence is strong: a pick-up 10 m earlier, a
-   forced lift 0.25 s longer *and* 0.3 s more traction control;
-6. low minimum speed: 4 km/h down, from 0.08 s lost (speeds vary by 1-2 km/h a
-   corner from lap to lap anyway);
-7. early throttle otherwise: a pick-up 10 m earlier with a longer forced lift
-   or more traction control, the minimum speed not 4 km/h down -- a slower
-   apex lets a driver on the throttle sooner, so the pick-up alone would blame
-   the wrong pedal.
+3. late braking: later by the shift that counts, from 0.05 s lost; or by twice
+   that, not clearly gained (braking later done right gains time). The shift
+   that counts is 10 m (15 m for early braking), or half the reference's
+   braking zone where that is shorter, at least 4 m: a braking point varies by
+   a share of its zone;
+4. early braking: earlier by the shift that counts, from 0.05 s lost, unless
+   the apex is 4 km/h slower and the shift short of 15 m (braking sooner into a
+   slower apex is what the apex asks);
+5. early throttle: a pick-up 10 m earlier *before the car's slowest point*
+   (throttle while still slowing), with a forced lift 0.25 s longer, not
+   clearly gained; or with 0.3 s more traction control and either 0.1 s lost
+   with the apex not 4 km/h down, or a pick-up 20 m earlier and 0.05 s lost;
+6. low minimum speed: 4 km/h slower through the corner, not clearly gained.
+   Slower is the two minima, or where the reference's minimum lies outside
+   the corner (a corner just after another's exit), the most the reference was
+   faster at the same place in the corner.
 
 Overlap and coasting are said whatever the clock says: clean driving shows
-neither, and their cost can hide in lap-to-lap variation. Early throttle is
-said only when the corner did not gain time: between the two parts of a
-chicane a lift is normal, and the pick-up point moves with it.
+neither, and their cost can hide in lap-to-lap variation. The figures come
+from ``bench/detection.py`` (docs/coaching.md).
 """
 
 from __future__ import annotations
@@ -83,9 +90,14 @@ INHERITED_KMH: Final = 4.0  # this much slower at the segment start: the previou
 
 # What makes a finding (calibrated on the demo driver, whose clean laps vary
 # by a few metres and 1-2 km/h a corner; see docs/coaching.md).
-MIN_LOSS_S: Final = 0.08  # low minimum speed: speeds vary by 1-2 km/h a corner from lap to lap
+# Low minimum speed: the speed is the evidence (4 km/h is over twice the 1-2 km/h a corner varies from lap to
+# lap); the clock only has to agree that the corner did not gain, since a lap's own variation (+-0.1 s in a
+# corner) can hide a 0.1 s loss.
+TIME_NOISE_S: Final = 0.05  # a corner gaining less than this has not gained: lap-to-lap variation
+MIN_BRAKE_SHIFT_M: Final = 4.0
+BRAKE_SHIFT_SHARE: Final = 0.5
 MIN_BRAKE_LOSS_S: Final = 0.05  # braking points: a 10-15 m shift is a signal of its own
-MIN_PEDAL_LOSS_S: Final = 0.0  # early throttle: only when the corner did not gain time
+TC_ONLY_LOSS_S: Final = 0.1  # early throttle shown by traction control alone: only with a clear loss
 OVERLAP_MORE_S: Final = 0.2
 COASTING_MORE_S: Final = 0.35
 EARLY_THROTTLE_M: Final = 10.0
@@ -329,8 +341,31 @@ def analyse(
         return None
     paying = previous is not None and previous.finding is not None and previous.end_m > seg.start_m + REJOIN_M
     judged = not paying and m.start_speed_kmh >= ref_metrics.start_speed_kmh - INHERITED_KMH
-    finding = judge(lap, m, ref_metrics, delta) if judged else None
+    finding = None
+    if judged:
+        finding = judge(lap, m, ref_metrics, delta, deficit_kmh=_deficit_at_slowest(trace, ref, seg, m, ref_metrics))
     return CornerResult(m, delta, seg.start_m, end, judged, finding)
+
+
+def _deficit_at_slowest(trace: LapTrace, ref: LapTrace, seg: Segment, m: CornerMetrics, ref_m: CornerMetrics) -> float:
+    """km/h this lap was slower than the reference through the corner.
+
+    The two minima, as a rule. But where the reference's minimum lies outside
+    the corner (a corner just after another's exit: its window starts on that
+    exit, still accelerating, so the minimum is the other corner's), the two
+    minima compare different places: then the most the reference was faster
+    at the same place in the window.
+    """
+    c = seg.corner
+    dv = ref_m.min_speed_kmh - m.min_speed_kmh
+    if c.entry_m <= ref_m.min_speed_m <= c.exit_m:
+        return dv
+    lo, hi = c.entry_m - MIN_SPEED_MARGIN_M, min(c.exit_m + MIN_SPEED_MARGIN_M, seg.end_m)
+    v = trace.channel("speed_kmh")[trace.index(lo) : trace.index(hi) + 1]
+    v_ref = ref.channel("speed_kmh")[ref.index(lo) : ref.index(lo) + len(v)]
+    n = min(len(v), len(v_ref))
+    gap = v_ref[:n] - v[:n]
+    return max(dv, float(np.nanmax(gap))) if n and np.isfinite(gap).any() else dv
 
 
 def _time_words(delta_s: float) -> str:
@@ -344,10 +379,29 @@ def _speed_words(dv: float) -> str:
     return f" and carried {abs(dv):.0f} km/h {'less' if dv < 0 else 'more'}"
 
 
-def judge(lap: int | None, m: CornerMetrics, ref: CornerMetrics, delta: float) -> Finding | None:
-    """The one thing to say about this corner against the reference, if it cost time."""
+def brake_shift_needed(ref: CornerMetrics, most_m: float) -> float:
+    """How far a braking point must move to count (m): most_m, or half of a short braking zone.
+
+    A braking point varies with how hard the driver brakes, so by a share of
+    the zone: a few metres in 150 m from 270 km/h, less where the reference
+    only dabs the brakes for 10 m (Malmedy after Les Combes).
+    """
+    if ref.brake_m is None or ref.release_m is None:
+        return most_m
+    return min(most_m, max(MIN_BRAKE_SHIFT_M, BRAKE_SHIFT_SHARE * (ref.release_m - ref.brake_m)))
+
+
+def judge(
+    lap: int | None, m: CornerMetrics, ref: CornerMetrics, delta: float, *, deficit_kmh: float | None = None
+) -> Finding | None:
+    """The one thing to say about this corner against the reference, if it cost time.
+
+    deficit_kmh: how much slower than the reference this lap was at its own
+    slowest point of the corner (from the traces; the two minima when not given).
+    """
     name = m.corner
     dv_min = m.min_speed_kmh - ref.min_speed_kmh
+    slower = max(-dv_min, deficit_kmh if deficit_kmh is not None else -dv_min)
     dv_exit = m.exit_speed_kmh - ref.exit_speed_kmh
     evidence: Evidence = {
         "analysed_lap": lap,
@@ -374,12 +428,27 @@ def judge(lap: int | None, m: CornerMetrics, ref: CornerMetrics, delta: float) -
     brake_shift = m.brake_m - ref.brake_m if m.brake_m is not None and ref.brake_m is not None else None
     more_tc = m.tc_s - ref.tc_s >= TC_MORE_S
     lifted = m.lift_s - ref.lift_s >= LIFT_MORE_S
+    # On the throttle while the car is still slowing: the throttle came before the slowest point and did not
+    # take. A slower apex lets a driver on the throttle sooner too, but after that slowest point.
     early_throttle = (
         m.pickup_m is not None
         and ref.pickup_m is not None
         and ref.pickup_m - m.pickup_m >= EARLY_THROTTLE_M
-        and (lifted or more_tc)
-        and delta >= MIN_PEDAL_LOSS_S
+        # (a slowest point before the braking ended is the previous corner's exit, not this apex)
+        and (m.pickup_m < m.min_speed_m or (m.release_m is not None and m.min_speed_m < m.release_m))
+    )
+    # A forced lift after throttle that came while the car was still slowing says it all; traction control
+    # alone (it varies from lap to lap with how hard the driver pushes) needs the clock and the speed to agree.
+    strong_early_throttle = early_throttle and lifted and delta >= -TIME_NOISE_S
+    pickup_early = ref.pickup_m - m.pickup_m if m.pickup_m is not None and ref.pickup_m is not None else 0.0
+    weak_early_throttle = (
+        early_throttle
+        and more_tc
+        and (
+            (delta >= TC_ONLY_LOSS_S and slower < LOW_MIN_SPEED_KMH)
+            # Twice the pick-up shift: beyond what a slower apex or a lap's variation moves it.
+            or (delta >= MIN_BRAKE_LOSS_S and pickup_early >= 2.0 * EARLY_THROTTLE_M)
+        )
     )
     if m.overlap_s - ref.overlap_s >= OVERLAP_MORE_S:
         kind = "overlap"
@@ -395,27 +464,39 @@ def judge(lap: int | None, m: CornerMetrics, ref: CornerMetrics, delta: float) -
                 f"{name}: coasted {m.coasting_s:.1f} s on neither pedal between brake and throttle "
                 f"({ref.coasting_s:.1f} s on your best): {lost}"
             )
-    elif delta >= MIN_BRAKE_LOSS_S and brake_shift is not None and brake_shift >= LATE_BRAKE_M:
+    elif brake_shift is not None and (
+        (delta >= MIN_BRAKE_LOSS_S and brake_shift >= brake_shift_needed(ref, LATE_BRAKE_M))
+        # Twice as late and not faster: braking later done right gains the time spent at speed, so a corner
+        # that gained nothing lost it again after the braking point.
+        or (delta >= -TIME_NOISE_S and brake_shift >= 2.0 * brake_shift_needed(ref, LATE_BRAKE_M))
+    ):
         kind = "late_brake"
         message = f"{name}: braked {brake_shift:.0f} m later than your best{_speed_words(dv_min)}: {lost}"
         evidence["brake_point_delta_m"] = round(brake_shift, 1)
-    elif delta >= MIN_BRAKE_LOSS_S and brake_shift is not None and -brake_shift >= EARLY_BRAKE_M:
+    elif (
+        delta >= MIN_BRAKE_LOSS_S
+        and brake_shift is not None
+        and -brake_shift >= brake_shift_needed(ref, EARLY_BRAKE_M)
+        # Braking a few metres sooner into a much slower apex is what the slower apex asks: not the cause.
+        and (-brake_shift >= EARLY_BRAKE_M or slower < LOW_MIN_SPEED_KMH)
+    ):
         kind = "early_brake"
         message = f"{name}: braked {-brake_shift:.0f} m earlier than your best{_speed_words(dv_min)}: {lost}"
         evidence["brake_point_delta_m"] = round(brake_shift, 1)
-    elif early_throttle and ((lifted and more_tc) or -dv_min < LOW_MIN_SPEED_KMH):
+    elif strong_early_throttle or weak_early_throttle:
         kind = "early_throttle"
         what = " and ".join(w for w, on in (("traction control cut in", more_tc), ("you had to lift", lifted)) if on)
         exit_words = f", exit {-dv_exit:.0f} km/h slower" if dv_exit <= -1.5 else ""
         early = ref.pickup_m - m.pickup_m  # type: ignore[operator]
         message = f"{name}: on the throttle {early:.0f} m earlier than your best, {what}{exit_words}: {lost}"
         evidence["pickup_delta_m"] = round(-early, 1)
-    elif delta >= MIN_LOSS_S and -dv_min >= LOW_MIN_SPEED_KMH:
+    elif delta >= -TIME_NOISE_S and slower >= LOW_MIN_SPEED_KMH:
         kind = "low_min_speed"
         message = (
-            f"{name}: carried {-dv_min:.0f} km/h less through the apex than your best "
-            f"({m.min_speed_kmh:.0f} vs {ref.min_speed_kmh:.0f} km/h): {lost}"
+            f"{name}: carried {slower:.0f} km/h less through the apex than your best "
+            f"({m.min_speed_kmh:.0f} vs {m.min_speed_kmh + slower:.0f} km/h): {lost}"
         )
+        evidence["speed_deficit_kmh"] = round(slower, 1)
     else:
         return None
     severity: Severity = "warning" if delta >= WARNING_LOSS_S else "info"
