@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 from tests.rig_agent.fuzz.harness import OUTCOMES, ShmFolder, cpu_limit
 
 CORPUS = 400
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|-?\d[\d.e+-]*")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|0x[0-9a-fA-F]+|-?\d[\d.e+-]*")
 _INTS = (0, 1, -1, 2, 127, 128, 255, 256, 2**15 - 1, 2**16 - 1, 2**31 - 1, -(2**31), 2**32 - 1, 2**63 - 1, 100000)
 _FLOATS = (float("nan"), float("inf"), float("-inf"), 0.0, -0.0, -1.0, 1e30, -1e30, 3.4e38, 1e300, 1e6 + 1, 1000.5)
 _TEXT = ("\x00", "\ud800", "\ufffd", "é", "名", "🏎", "\n", "\r\n", '"', "'", "\\", "[", "]", "=", ",", ":", "{", "}")
