@@ -2,27 +2,47 @@
 
 import os
 import subprocess
+import threading
 
 import pytest
 
 from tests.conftest import BIN
+from tests.helpers import DEADLINE_S, wait_until
 
 
-def _agent(*args: str, env: dict[str, str] | None = None, timeout: float = 3.0) -> tuple[str, str, int | None]:
-    process = subprocess.Popen(
+def _start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
         [str(BIN / "simcoach-agent"), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, **(env or {})},
     )
-    try:
-        out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.terminate()
-        out, err = process.communicate()
-        return out, err, None  # still running: it was waiting
+
+
+def _agent(*args: str, env: dict[str, str] | None = None) -> tuple[str, str, int]:
+    """Run the agent to its end: what it printed and its exit status."""
+    process = _start(*args, env=env)
+    out, err = process.communicate(timeout=DEADLINE_S)
     return out, err, process.returncode
+
+
+def _waiting_agent(text: str, *args: str, env: dict[str, str] | None = None) -> tuple[str, str, int | None]:
+    """Start the agent, wait until its stderr says ``text``, then stop it: what it printed, and its exit
+    status when it had stopped by itself before being asked to (None: it was still waiting)."""
+    process = _start(*args, env=env)
+    err: list[str] = []
+    assert process.stderr is not None
+    reader = threading.Thread(target=lambda: err.extend(iter(process.stderr.readline, "")), daemon=True)
+    reader.start()
+    try:
+        wait_until(lambda: text in "".join(err) or process.poll() is not None, explain=lambda: "".join(err))
+        code = process.poll()
+    finally:
+        process.terminate()
+        out, _ = process.communicate(timeout=DEADLINE_S)
+        reader.join(DEADLINE_S)
+    return out, "".join(err), code
 
 
 @pytest.mark.parametrize(
@@ -35,7 +55,9 @@ def _agent(*args: str, env: dict[str, str] | None = None, timeout: float = 3.0) 
     ],
 )
 def test_a_missing_game_is_named_with_what_the_agent_waits_for(tmp_path, game, waited_for):
-    out, err, code = _agent("--game", game, "--stdout", "--udp-port", "45998", env={"SIMCOACH_SHM_DIR": str(tmp_path)})
+    out, err, code = _waiting_agent(
+        waited_for, "--game", game, "--stdout", "--udp-port", "45998", env={"SIMCOACH_SHM_DIR": str(tmp_path)}
+    )
     assert code is None, "the agent keeps waiting for the game"
     assert waited_for in err
     assert out == "", "nothing is sent that the game did not say"
