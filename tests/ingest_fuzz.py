@@ -13,6 +13,7 @@ before their answers are read.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import sqlite3
@@ -30,7 +31,15 @@ from websockets.sync.client import ClientConnection, connect
 from simcoach_agent.telemetry import Frame, SessionInfo
 from simcoach_agent.telemetry.codec import MAX_MESSAGE_BYTES, decode_server_message, encode
 from simcoach_agent.telemetry.messages import Ack, Error, Hello, Welcome
-from tests.helpers import frame_dict
+from tests.helpers import frame_dict as _frame_dict
+
+_TEMPLATE = _frame_dict("template", 0)
+
+
+def frame_dict(rig: str, seq: int) -> dict[str, Any]:
+    """A valid frame as a dict (one template: a fuzzer builds hundreds of thousands)."""
+    return _TEMPLATE | {"rig": rig, "seq": seq, "t": 1_700_000_000.0 + seq / 60}
+
 
 PROBE_REASON = "hello was already received on this connection"
 _FRAME_INFO = msgspec.inspect.type_info(Frame)
@@ -75,9 +84,10 @@ def _bounds(t: Any) -> tuple[Any, Any]:
 
 _WRONG_FOR_NUMBER = st.one_of(st.text(max_size=8), st.booleans(), st.lists(st.integers(0, 9), max_size=3), st.just({}))
 _WRONG_FOR_INT = st.one_of(_WRONG_FOR_NUMBER, st.floats(allow_nan=False, allow_infinity=False))
-_WRONG_FOR_BOOL = st.one_of(st.integers(-5, 5), st.text(max_size=5), st.floats(allow_nan=False))
+_WRONG_FOR_BOOL = st.one_of(st.integers(-5, 5), st.text(max_size=5), st.floats(allow_nan=False, allow_infinity=False))
 
 
+@functools.cache  # building strategies costs more than drawing from them
 def _wrong_value(name: str, binary: bool) -> st.SearchStrategy[Any]:
     """A value of the wrong type, or out of the field's range (NaN and infinity only in msgpack)."""
     t, (lo, hi) = _bounds(FIELDS[name].type)
@@ -227,7 +237,14 @@ def junk_cases(draw: st.DrawFn) -> Render:
         payload = draw(st.text(max_size=200))
         refusal = Refusal()
     elif kind == "json value":
-        value = draw(st.one_of(st.none(), st.integers(), st.text(max_size=10), st.lists(st.integers(), max_size=4)))
+        value = draw(
+            st.one_of(
+                st.none(),
+                st.integers(-(2**63), 2**64 - 1),
+                st.text(max_size=10),
+                st.lists(st.integers(0, 9), max_size=4),
+            )
+        )
         payload = _encode(value, draw(st.booleans()))
         refusal = Refusal("not a protocol message")
     elif kind == "unknown type":

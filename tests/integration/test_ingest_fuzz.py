@@ -40,7 +40,7 @@ def test_fuzzed_inputs_get_their_reasons_and_valid_frames_around_them_are_stored
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
-    @given(st.lists(cases(RIG), min_size=1, max_size=8))
+    @given(st.lists(cases(RIG), min_size=1, max_size=12))
     def one_burst(renders: list[Render]) -> None:
         before = len(fuzzer.failures)
         fuzzer.send(renders)

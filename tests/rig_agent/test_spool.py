@@ -80,3 +80,58 @@ def test_frames_waiting_for_an_ack_spill_to_disk(tmp_path, monkeypatch):
     assert _rows_on_disk(path) == 2
     assert [s for s, _ in spool.take(10)] == [4, 5]
     spool.close()
+
+
+def test_any_mix_of_appends_takes_acks_rewinds_and_spills_sends_each_unacked_frame_once_per_connection(tmp_path):
+    """Against a plain list as the model: the spool keeps memory in two queues and spills to disk under it."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    ops = st.lists(
+        st.one_of(
+            st.tuples(st.just("append"), st.integers(1, 20)),
+            st.tuples(st.just("take"), st.integers(1, 30)),
+            st.tuples(st.just("ack"), st.integers(0, 40)),
+            st.tuples(st.just("rewind"), st.just(0)),
+            st.tuples(st.just("spill"), st.just(0)),
+        ),
+        max_size=40,
+    )
+
+    @settings(max_examples=150, deadline=None, derandomize=True, database=None)
+    @given(ops)
+    def run(steps):
+        spool = Spool(10_000)
+        held: list[int] = []  # the model: unacknowledged seqs, oldest first
+        sent_upto = -1
+        seq = 0
+        sent: list[int] = []
+        for op, n in steps:
+            if op == "append":
+                for _ in range(n):
+                    seq += 1
+                    spool.append(seq, f"f{seq}".encode())
+                    held.append(seq)
+            elif op == "take":
+                rows = spool.take(n)
+                expected = [s for s in held if s > sent_upto][:n]
+                assert [s for s, _ in rows] == expected
+                assert all(data == f"f{s}".encode() for s, data in rows)
+                if rows:
+                    sent_upto = rows[-1][0]
+                sent += expected
+            elif op == "ack":
+                upto = sent[-1] - n if sent and n <= sent[-1] else None
+                if upto is not None:
+                    spool.ack(upto)
+                    held = [s for s in held if s > upto]
+                    sent_upto = max(sent_upto, upto)
+            elif op == "rewind":
+                spool.rewind()
+                sent_upto = -1
+            else:
+                spool.spill()
+            assert len(spool) == len(held)
+        spool.close()
+
+    run()

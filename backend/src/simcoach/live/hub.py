@@ -177,16 +177,16 @@ class Hub:
 
         A producer that can outrun storage awaits ``wait_for_storage`` first.
         """
-        now = time.monotonic()
         fresh: list[Frame] = []
+        last = -1 if state.last_seq is None else state.last_seq
         for frame in frames:
-            if state.accepts(frame.seq):
-                state.take(frame, now)
+            if frame.seq > last:
                 fresh.append(frame)
-            else:
-                state.duplicates += 1
+                last = frame.seq
+        state.duplicates += len(frames) - len(fresh)
         if not fresh:
             return 0
+        state.take(fresh, time.monotonic())
         if self.writer is not None:
             self.writer.add_frames(state.name, fresh)
         else:  # no store: taken is as durable as it gets

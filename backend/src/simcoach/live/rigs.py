@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from simcoach_agent.telemetry import Frame, SessionInfo
 
 _RATE_WINDOW_S = 2.0
+_ARRIVALS = 256
 
 
 @dataclass(slots=True, eq=False)
@@ -31,17 +33,14 @@ class RigState:
     # The connection speaking for this rig now; a newer one takes over from it.
     owner: object | None = None
     # Arrival times (monotonic) of the latest frames, for the frames-per-second figure.
-    _arrivals: deque[float] = field(default_factory=lambda: deque(maxlen=256))
+    _arrivals: deque[float] = field(default_factory=lambda: deque(maxlen=_ARRIVALS))
 
-    def accepts(self, seq: int) -> bool:
-        """True when ``seq`` is new: a resent frame after a reconnect is not taken twice."""
-        return self.last_seq is None or seq > self.last_seq
-
-    def take(self, frame: Frame, now: float) -> None:
-        self.last_frame = frame
-        self.last_seq = frame.seq
-        self.frames_taken += 1
-        self._arrivals.append(now)
+    def take(self, frames: list[Frame], now: float) -> None:
+        """Frames taken together (new, oldest first), arrived at ``now``."""
+        self.last_frame = frames[-1]
+        self.last_seq = frames[-1].seq
+        self.frames_taken += len(frames)
+        self._arrivals.extend(repeat(now, min(len(frames), _ARRIVALS)))
 
     def frames_per_second(self, now: float | None = None) -> float:
         now = time.monotonic() if now is None else now

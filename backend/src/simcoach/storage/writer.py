@@ -94,10 +94,8 @@ class StorageWriter:
         batch = self._queued.get(rig)
         if batch is None:
             batch = self._queued[rig] = RigFrames(rig)
-        keys, data = batch.keys, batch.data
-        for f in frames:
-            keys.append((f.seq, f.t, f.lap, f.lap_dist_m))
-            data.append(encode(f))
+        batch.keys.extend([(f.seq, f.t, f.lap, f.lap_dist_m) for f in frames])
+        batch.data.extend(map(encode, frames))
         self._queued_frames += len(frames)
         if self._queued_frames >= min(BATCH_FRAMES, self.max_pending // 2):
             self._kick.set()  # a full batch: no need to wait for the interval
