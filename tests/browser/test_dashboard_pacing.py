@@ -25,7 +25,8 @@ def test_frame_pacing_over_ten_seconds(tmp_path, page):
     try:
         page.viewport(1920, 1080)
         open_dashboard(page, f"{server.http}/")
-        page.wait(lambda: page.stats().get("frames_applied", 0) > 60, 10, "frames flowing")
+        # The demo simulates its reference lap before it drives (seconds on a loaded machine).
+        page.wait(lambda: page.stats().get("frames_applied", 0) > 60, 30, "frames flowing")
         page.js("window.simcoachStats.reset()")
         time.sleep(MEASURE_S)
         figures = page.stats()

@@ -19,7 +19,9 @@ def test_the_page_recovers_by_itself_when_the_backend_restarts(tmp_path, page):
     second = None
     try:
         open_dashboard(page, f"{first.http}/")
-        assert len(speeds_seen(page, 1.0)) >= 3
+        # The demo simulates its reference lap before it drives (seconds on a loaded machine).
+        page.wait(lambda: "Spa-Francorchamps" in page.text("session"), 30, "the demo's session")
+        speeds_seen(page, 3)
         load_id = page.js("return window.simcoachStats.loadId")
         page.js("window.__survivesRestart = 'yes'")
 
@@ -33,7 +35,7 @@ def test_the_page_recovers_by_itself_when_the_backend_restarts(tmp_path, page):
         second = start_backend(tmp_path, "--demo", port=first.port)
         page.wait(lambda: page.attr("conn", "data-state") == "open", 15, "the page to reconnect by itself")
         assert page.text("conn") == "live"
-        assert len(speeds_seen(page, 1.5)) >= 3, "no live values after the restart"
+        speeds_seen(page, 3)  # live values after the restart
         # The same page, not a reload: what was set before the outage is still there.
         assert page.js("return window.__survivesRestart") == "yes"
         assert page.js("return window.simcoachStats.loadId") == load_id
@@ -56,8 +58,8 @@ def test_behind_a_path_prefix_through_nginx(tmp_path, page):
         assert httpx.get(f"{nginx.url}/ai-sim-coach", timeout=5).headers["location"].endswith("/ai-sim-coach/")
 
         open_dashboard(page, f"{nginx.url}/ai-sim-coach/")
-        page.wait(lambda: "Spa-Francorchamps" in page.text("session"), 10, "the session through nginx")
-        assert len(speeds_seen(page, 1.5)) >= 3, "no live values through nginx"
+        page.wait(lambda: "Spa-Francorchamps" in page.text("session"), 30, "the session through nginx")
+        speeds_seen(page, 3)  # live values through nginx
         page.wait(lambda: page.stats()["thresholds"] == "api", 5, "the thresholds through nginx")
         assert page.js("return location.pathname") == "/ai-sim-coach/"
         # The WebSocket is logged only when it closes; the frames above could only come through it.
