@@ -82,7 +82,20 @@ class Message:
     data: bytes | str
 
 
+def _deep(spec: tuple[int, int, bool]) -> bytes | str:
+    """A message whose value is nested ``depth`` arrays deep (msgspec gives up past a limit of its own)."""
+    depth, kind, as_json = spec
+    head = ("frame", "frames", "session", "hello")[kind % 4]
+    if as_json:
+        opened, closed = "[" * depth, "]" * depth
+        return f'{{"type": "{head}", "frames": {opened}{closed}, "rig": 1}}'
+    return b"\x83\xa4type" + msgspec.msgpack.encode(head) + b"\xa6frames" + b"\x91" * depth + b"\xc0\xa3rig\x01"
+
+
+_DEEP = st.tuples(st.integers(1, 200_000), st.integers(0, 3), st.booleans()).map(_deep)
+
 rig_messages_ = st.one_of(
+    _DEEP,
     st.binary(max_size=512),
     st.text(max_size=200),
     st.text(max_size=50).map(lambda s: s + "\ud800" + s),  # a lone surrogate: text no WebSocket could carry

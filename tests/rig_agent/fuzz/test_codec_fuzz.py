@@ -34,3 +34,14 @@ def test_a_seq_the_store_cannot_hold_is_refused_naming_seq() -> None:
         assert bool(incoming.frames) is taken
         if not taken:
             assert "`$.seq`" in incoming.errors[0].reason
+
+
+def test_a_message_nested_deeper_than_msgspec_goes_is_refused_with_a_reason() -> None:
+    # Found by the fuzzer: msgspec raises RecursionError past its depth limit, out of a decoder that never raises.
+    for data in (
+        b"\x82\xa4type\xa5frame\xa1a" + b"\x91" * 100_000 + b"\xc0",
+        '{"type": "frames", "frames": [' + "[" * 100_000 + "]" * 100_000 + "]}",
+    ):
+        incoming = decode_rig_message(data)
+        assert incoming.frames == []
+        assert [e.reason for e in incoming.errors] == ["message nested too deeply to decode"]

@@ -104,10 +104,18 @@ def decode_rig_message(data: bytes | str) -> Incoming:
         out.errors.append(Error(reason=f"message of {size} bytes exceeds the limit of {MAX_MESSAGE_BYTES}"))
         return out
     try:
+        _decode(codec, data, out)
+    except RecursionError:  # msgspec's answer to values nested deeper than it will go, from any of the decoders
+        out.errors.append(Error(reason="message nested too deeply to decode"))
+    return out
+
+
+def _decode(codec: _Codec, data: bytes | str, out: Incoming) -> None:
+    try:
         kind = codec.head.decode(data).type
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         out.errors.append(Error(reason=f"not a protocol message: {exc}"))
-        return out
+        return
     if kind == "frame":
         _take_frame(codec, data, None, out)
     elif kind == "frames":
@@ -115,7 +123,7 @@ def decode_rig_message(data: bytes | str) -> Incoming:
             raws = codec.batch.decode(data).frames
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             out.errors.append(Error(reason=f"bad frames batch: {exc}"))
-            return out
+            return
         for index, raw in enumerate(raws):
             _take_frame(codec, raw, index, out)
     elif kind == "session":
@@ -130,7 +138,6 @@ def decode_rig_message(data: bytes | str) -> Incoming:
             out.errors.append(Error(reason=f"bad hello message: {exc}"))
     else:
         out.errors.append(Error(reason=f"unknown message type {kind!r}"))
-    return out
 
 
 def _take_frame(codec: _Codec, data: Any, index: int | None, out: Incoming) -> None:
