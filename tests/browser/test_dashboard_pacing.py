@@ -1,14 +1,11 @@
-"""Frame pacing of the dashboard in headless Chromium, measured by the page itself over 10 s.
+"""The dashboard's drawing stays bounded in headless Chromium while ten seconds of 60 Hz frames arrive.
 
-The page counts requestAnimationFrame intervals and frames applied (window.simcoachStats); the
-figures are printed (run with -s to see them) and held to loose bounds that a janky page (layout
-thrash, a redraw of everything each frame, a growing buffer) would miss.
+What a janky page does wrong is counted, not timed: a redraw of everything each frame shows as DOM
+writes per drawn frame, a growing buffer as its length. How smooth the page is (frames applied per
+second, requestAnimationFrame intervals, heap) is a benchmark's figure: bench/dashboard_pacing.py.
 """
 
 from __future__ import annotations
-
-import json
-import time
 
 import pytest
 
@@ -17,29 +14,25 @@ from tests.conftest import start_backend
 
 pytestmark = pytest.mark.integration
 
-MEASURE_S = 10
+FRAMES = 600  # ten seconds of the demo at 60 Hz
 
 
-def test_frame_pacing_over_ten_seconds(tmp_path, page):
+def test_ten_seconds_of_frames_keep_dom_writes_and_buffers_bounded(tmp_path, page):
     server = start_backend(tmp_path, "--demo")
     try:
         page.viewport(1920, 1080)
         open_dashboard(page, f"{server.http}/")
         # The demo simulates its reference lap before it drives (seconds on a loaded machine).
-        page.wait(lambda: page.stats().get("frames_applied", 0) > 60, 30, "frames flowing")
+        page.wait(lambda: page.stats().get("frames_applied", 0) > 60, 60, "frames flowing")
         page.js("window.simcoachStats.reset()")
-        time.sleep(MEASURE_S)
-        figures = page.stats()
+        figures = page.wait(
+            lambda: (s := page.stats())["frames_applied"] >= FRAMES and s, 120, f"{FRAMES} frames applied"
+        )
     finally:
         server.stop()
-    print("\nframe pacing (headless Chromium, 1920x1080, demo at 60 Hz):")
-    print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()}, indent=1))
-    assert figures["seconds"] >= MEASURE_S - 0.5
-    assert figures["frames_per_s"] >= 50, "frames were not applied at the rig's rate"
-    assert figures["raf_per_s"] >= 30, "the page drew fewer than 30 frames a second"
-    assert figures["raf_p95_ms"] < 50, "requestAnimationFrame intervals are not smooth"
+    assert figures["raf_count"] > 0, "the page never drew"
     # DOM writes happen only for values that changed: a few dozen per drawn frame at most.
-    assert figures["dom_writes_per_s"] < 40 * figures["raf_per_s"], figures
+    assert figures["dom_writes"] < 40 * figures["raf_count"], figures
     buffers = figures["buffers"]
     assert buffers["trace"] <= 960 and buffers["g_trail"] <= 45 and buffers["map_trail"] <= 4096
     assert not page.severe(), "console errors"
