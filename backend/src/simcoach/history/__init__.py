@@ -1,0 +1,1 @@
+"""History for Grafana: the fixed InfluxDB schema and its line-protocol encoder."""
