@@ -45,8 +45,10 @@ to lap and the measured cause is the evidence):
    slower apex is what the apex asks);
 5. early throttle: a pick-up 10 m earlier *before the car's slowest point*
    (throttle while still slowing), with a forced lift 0.25 s longer, not
-   clearly gained; or with 0.3 s more traction control and either 0.1 s lost
-   with the apex not 4 km/h down, or a pick-up 20 m earlier and 0.05 s lost;
+   clearly gained; or with 0.3 s more traction control, 0.1 s lost and the
+   apex not 4 km/h down; or a pick-up 20 m earlier with 0.1 s more traction
+   control or lift and 0.05 s lost (where the reference already lifts or uses
+   traction control, as in a chicane, the extra can be small);
 6. low minimum speed: 4 km/h slower through the corner, not clearly gained.
    Slower is the two minima, or where the reference's minimum lies outside
    the corner (a corner just after another's exit), the most the reference was
@@ -103,6 +105,7 @@ COASTING_MORE_S: Final = 0.35
 EARLY_THROTTLE_M: Final = 10.0
 TC_MORE_S: Final = 0.3
 LIFT_MORE_S: Final = 0.25
+SIGN_MORE_S: Final = 0.1  # a little more lift or traction control, with a pick-up far too early
 LATE_BRAKE_M: Final = 10.0
 EARLY_BRAKE_M: Final = 15.0
 LOW_MIN_SPEED_KMH: Final = 4.0
@@ -263,8 +266,8 @@ def measure(trace: LapTrace, seg: Segment) -> CornerMetrics | None:
     pickup_m: float | None = None
     lift = 0.0
     drive_hi = min(hi, trace.index(c.exit_m + EXIT_MARGIN_M))
-    if release_m is not None:
-        p0 = trace.index(release_m)
+    p0 = trace.index(release_m) if release_m is not None else _lift_end(th, trace.index(c.entry_m), drive_hi)
+    if p0 is not None:
         on = np.nonzero(th[p0 : drive_hi + 1] >= PICKUP_THROTTLE)[0]
         if len(on):
             p = p0 + int(on[0])
@@ -295,6 +298,13 @@ def measure(trace: LapTrace, seg: Segment) -> CornerMetrics | None:
         tc_s=tc_s,
         lift_s=lift,
     )
+
+
+def _lift_end(th: FloatArray, lo: int, hi: int) -> int | None:
+    """Without braking, where the drive out starts: the first metre after the corner's entry below the
+    pick-up throttle (a lift, or throttle held to balance the car); None when the throttle stays committed."""
+    off = np.nonzero(th[lo : hi + 1] < PICKUP_THROTTLE)[0]
+    return lo + int(off[0]) if len(off) else None
 
 
 def time_between(trace: LapTrace, ref: LapTrace, a: float, b: float) -> float:
@@ -343,7 +353,8 @@ def analyse(
     judged = not paying and m.start_speed_kmh >= ref_metrics.start_speed_kmh - INHERITED_KMH
     finding = None
     if judged:
-        finding = judge(lap, m, ref_metrics, delta, deficit_kmh=_deficit_at_slowest(trace, ref, seg, m, ref_metrics))
+        deficit = _deficit_at_slowest(trace, ref, seg, m, ref_metrics)
+        finding = judge(lap, m, ref_metrics, delta, deficit_kmh=deficit, entry_m=seg.corner.entry_m)
     return CornerResult(m, delta, seg.start_m, end, judged, finding)
 
 
@@ -392,12 +403,19 @@ def brake_shift_needed(ref: CornerMetrics, most_m: float) -> float:
 
 
 def judge(
-    lap: int | None, m: CornerMetrics, ref: CornerMetrics, delta: float, *, deficit_kmh: float | None = None
+    lap: int | None,
+    m: CornerMetrics,
+    ref: CornerMetrics,
+    delta: float,
+    *,
+    deficit_kmh: float | None = None,
+    entry_m: float | None = None,
 ) -> Finding | None:
     """The one thing to say about this corner against the reference, if it cost time.
 
-    deficit_kmh: how much slower than the reference this lap was at its own
-    slowest point of the corner (from the traces; the two minima when not given).
+    deficit_kmh: how much slower than the reference this lap was through the
+    corner (from the traces; the two minima when not given). entry_m: where the
+    corner starts (a slowest point before it is the previous corner's exit).
     """
     name = m.corner
     dv_min = m.min_speed_kmh - ref.min_speed_kmh
@@ -434,21 +452,25 @@ def judge(
         m.pickup_m is not None
         and ref.pickup_m is not None
         and ref.pickup_m - m.pickup_m >= EARLY_THROTTLE_M
-        # (a slowest point before the braking ended is the previous corner's exit, not this apex)
-        and (m.pickup_m < m.min_speed_m or (m.release_m is not None and m.min_speed_m < m.release_m))
+        # (a slowest point before the braking ended, or before a corner not braked for, is the previous
+        # corner's exit)
+        and (
+            m.pickup_m < m.min_speed_m
+            or (m.release_m is not None and m.min_speed_m < m.release_m)
+            or (m.release_m is None and entry_m is not None and m.min_speed_m < entry_m)
+        )
     )
     # A forced lift after throttle that came while the car was still slowing says it all; traction control
     # alone (it varies from lap to lap with how hard the driver pushes) needs the clock and the speed to agree.
     strong_early_throttle = early_throttle and lifted and delta >= -TIME_NOISE_S
     pickup_early = ref.pickup_m - m.pickup_m if m.pickup_m is not None and ref.pickup_m is not None else 0.0
-    weak_early_throttle = (
-        early_throttle
-        and more_tc
-        and (
-            (delta >= TC_ONLY_LOSS_S and slower < LOW_MIN_SPEED_KMH)
-            # Twice the pick-up shift: beyond what a slower apex or a lap's variation moves it.
-            or (delta >= MIN_BRAKE_LOSS_S and pickup_early >= 2.0 * EARLY_THROTTLE_M)
-        )
+    some_sign = m.tc_s - ref.tc_s >= SIGN_MORE_S or m.lift_s - ref.lift_s >= SIGN_MORE_S
+    weak_early_throttle = early_throttle and (
+        (more_tc and delta >= TC_ONLY_LOSS_S and slower < LOW_MIN_SPEED_KMH)
+        # Twice the pick-up shift is beyond what a slower apex or a lap's variation moves it: then any sign
+        # that the throttle did not take will do (where the reference already lifts or uses traction
+        # control, as between the two parts of a chicane, the extra can be small).
+        or (some_sign and delta >= MIN_BRAKE_LOSS_S and pickup_early >= 2.0 * EARLY_THROTTLE_M)
     )
     if m.overlap_s - ref.overlap_s >= OVERLAP_MORE_S:
         kind = "overlap"

@@ -16,6 +16,7 @@ APEX_HALF_WIDTH_M = 10  # low_min_speed: the stretch around the apex taken too s
 SCRUB_DECEL = 2.0  # m/s2 a car running wide with the front tyres sliding loses on top of drag
 PANIC_BRAKE_SHARE = 0.5  # late braking: the first half of the zone is on the pedal's stop (ABS)
 RUN_WIDE_S = 0.6  # too fast into a corner: time spent waiting for the car to turn
+WAITING_THROTTLE = 0.12  # early braking: the throttle that holds a slow car while it waits for the apex
 OVERSHOOT_M = 30  # how far past the apex a car too fast into a corner can be slowest
 
 
@@ -277,6 +278,14 @@ def _early_brake(v: list[float], corner: spa.Corner, ctx: _Context) -> _Made:
     for i in range(max(0, zone.brake_at - shift), zone.apex + 1):
         shifted = clean[i + shift] if i + shift <= zone.apex else floor
         v[i] = min(clean[i], max(shifted, floor))
+    # Waiting for the apex is done on a trickle of throttle, not on neither pedal: where the slow approach
+    # asks for just what drag gives, the foot holds the car (else early braking would look like coasting).
+    for i in range(max(0, zone.brake_at - shift), zone.apex):
+        a_req = (v[i + 1] ** 2 - v[i] ** 2) / 2.0
+        a_coast = -lapsim.resist_accel(v[i]) - G * ctx.t.grade[i]
+        if abs(a_req - a_coast) <= lapsim.COAST_BAND and v[i] < clean[i]:
+            ctx.edits.throttle[i] = WAITING_THROTTLE
+            ctx.edits.brake[i] = 0.0
     until = _accelerate(v, zone.apex, v[zone.apex], ctx.t, grip=ctx.grip, use=0.98)
     return _Made(zone.brake_at - shift, until, float(shift), "m earlier", (zone.brake_at - shift, zone.apex))
 
