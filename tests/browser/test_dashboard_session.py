@@ -71,7 +71,8 @@ def test_laps_fill_the_lap_table_the_delta_bar_the_reference_map_and_the_coachin
 
     # Lap 3 against the reference: a signed delta, coloured by its sign, and a predicted lap.
     page.wait(lambda: re.fullmatch(r"[−+]\d+\.\d\d", page.text("delta")), 15, "a live delta")
-    sign, text = page.attr("delta", "data-sign"), page.text("delta")
+    # Both read in one go: the delta is redrawn every frame.
+    sign, text = page.js("const n = document.getElementById('delta'); return [n.dataset.sign, n.textContent]")
     assert sign == "gain" if text.startswith("−") else sign in {"loss", "even"}, (sign, text)
     assert re.fullmatch(r"2:[12]\d\.\d{3}", page.text("predicted")), page.text("predicted")
     assert page.text("ref-time").startswith("(ref 2:")
@@ -104,7 +105,8 @@ def test_screenshots_at_phone_and_desktop_sizes(lap_backend, page):
     page.viewport(1920, 1080)
     wait_for_laps(page, lap_backend, 2)
     page.wait(lambda: page.stats()["reference"] == "ok", 10, "the reference lap")
-    time.sleep(4)  # a few seconds of trace and trail behind the car
+    # A few seconds of trace and trail behind the car for the picture (240 samples: 4 s at 60 Hz).
+    page.wait(lambda: page.stats()["buffers"]["trace"] >= 240, 60, "a few seconds of input trace")
     overflow = "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
     width, height = page.js(overflow)
     assert (width, height) == (1920, 1080), f"the desktop layout scrolls: {width}x{height}"
@@ -112,7 +114,8 @@ def test_screenshots_at_phone_and_desktop_sizes(lap_backend, page):
         page.screenshot(target)
 
     page.viewport(360, 740, scale=2, mobile=True)
-    time.sleep(1.0)
+    page.wait(lambda: page.js("return window.innerWidth") == 360, 30, "the phone viewport")
+    page.wait(lambda: page.js("return new Promise(r => requestAnimationFrame(() => r(true)))"), 30, "a drawn frame")
     width, _ = page.js(overflow)
     assert width == 360, f"the phone layout is wider than the phone: {width}px"
     # Every panel fits across the phone.
