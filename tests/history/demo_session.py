@@ -59,12 +59,14 @@ class DemoSession:
         return "".join(line + "\n" for line in out).encode()
 
 
-def demo_frames(laps: int, seed: int = 3, mistakes: str = MISTAKES) -> tuple[SessionInfo, list[Frame]]:
-    """The demo car at 60 Hz from T0 until it has finished ``laps`` laps."""
+def demo_frames(
+    laps: int, seed: int = 3, mistakes: str = MISTAKES, max_frames: int | None = None
+) -> tuple[SessionInfo, list[Frame]]:
+    """The demo car at 60 Hz from T0 until it has finished ``laps`` laps (or given ``max_frames``)."""
     source = DemoSource(rate_hz=RATE_HZ, seed=seed, mistakes=mistakes)
     frames: list[Frame] = []
     seq = 0
-    while (source.laps_completed() or 0) < laps:
+    while (source.laps_completed() or 0) < laps and (max_frames is None or len(frames) < max_frames):
         seq += 1
         frame = source.sample(RIG, seq, T0 + seq / RATE_HZ)
         if frame is not None:
@@ -102,8 +104,10 @@ def trace_of(frames: list[Frame], lap: int, t_start: float) -> TraceRecord:
     return TraceRecord(lap=lap, t_start=t_start, points=points)
 
 
-def build(laps: int = 3, seed: int = 3, session_id: str = "demo-session-1") -> DemoSession:
-    info, frames = demo_frames(laps, seed)
+def build(
+    laps: int = 3, seed: int = 3, session_id: str = "demo-session-1", max_frames: int | None = None
+) -> DemoSession:
+    info, frames = demo_frames(laps, seed, max_frames=max_frames)
     tags = SessionTags(rig=RIG, session=session_id, game=info.game, driver=info.driver, track=info.track, car=info.car)
     session = DemoSession(tags, info, frames)
     engine = CoachEngine(MemoryCoachStore(), tracks=TrackLibrary(Settings().tracks_dir))
