@@ -121,8 +121,7 @@ class Hub:
         for name, stored in durable.items():
             state = self.rig(name)
             state.frames_stored += stored.frames
-            if state.durable_seq is None or stored.seq > state.durable_seq:
-                state.durable_seq = stored.seq
+            state.set_durable(stored.seq)
 
     # --- rigs ---------------------------------------------------------------
     def rig(self, name: str) -> RigState:
@@ -190,7 +189,7 @@ class Hub:
         if self.writer is not None:
             self.writer.add_frames(state.name, fresh)
         else:  # no store: taken is as durable as it gets
-            state.durable_seq = state.last_seq
+            state.set_durable(fresh[-1].seq)
             state.frames_stored += len(fresh)
         if self.coach is not None:
             self._coach(state.name, fresh)

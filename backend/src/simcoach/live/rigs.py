@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -34,6 +35,22 @@ class RigState:
     owner: object | None = None
     # Arrival times (monotonic) of the latest frames, for the frames-per-second figure.
     _arrivals: deque[float] = field(default_factory=lambda: deque(maxlen=_ARRIVALS))
+    # Connections waiting for ``durable_seq`` to move, to acknowledge it at once.
+    _durable_waiters: list[asyncio.Future[None]] = field(default_factory=list)
+
+    def durable_moved(self) -> asyncio.Future[None]:
+        """A future done when ``durable_seq`` next moves (see ``set_durable``)."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._durable_waiters.append(waiter)
+        return waiter
+
+    def set_durable(self, seq: int) -> None:
+        if self.durable_seq is None or seq > self.durable_seq:
+            self.durable_seq = seq
+            waiters, self._durable_waiters = self._durable_waiters, []
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
 
     def take(self, frames: list[Frame], now: float) -> None:
         """Frames taken together (new, oldest first), arrived at ``now``."""

@@ -165,9 +165,16 @@ def _decode(data: bytes | str) -> Incoming:
 
 
 async def _ack_loop(ws: WebSocket, state: RigState, interval: float, acked: int | None) -> None:
+    """Acknowledge what is stored as soon as it is, at most once per ``interval``.
+
+    At once rather than on the next tick of a timer: a rig keeps a bounded
+    number of frames in flight, so the time to an ack bounds its throughput.
+    """
     while True:
-        await asyncio.sleep(interval)
+        if state.durable_seq == acked:
+            await state.durable_moved()
         seq = state.durable_seq
         if seq is not None and seq != acked:
             await ws.send_bytes(encode(Ack(seq=seq)))
             acked = seq
+        await asyncio.sleep(interval)
