@@ -70,7 +70,7 @@ def start_backend(tmp_path: Path, *args: str, port: int | None = None, env: dict
             stderr=subprocess.STDOUT,
         )
     backend = Backend(port, process, log)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"backend exited: {log.read_text()}")
