@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from influxdb_client import Point, WritePrecision
+from influxdb_client.client.write.point import Point
+from influxdb_client.domain.write_precision import WritePrecision
 
 from simcoach.history.lines import TelemetryEncoder
 from simcoach.history.schema import NOT_CHANNELS, TELEMETRY, WHEEL_SUFFIXES, SessionTags

@@ -8,7 +8,8 @@ from typing import Any
 import msgspec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from influxdb_client import Point, WritePrecision
+from influxdb_client.client.write.point import Point
+from influxdb_client.domain.write_precision import WritePrecision
 
 from simcoach.history import lines
 from simcoach.history.schema import EventRecord, LapRecord, SessionTags, TracePoint, TraceRecord
@@ -89,8 +90,8 @@ def parse(line: str) -> tuple[str, dict[str, str], dict[str, Any], int]:
 
 # Names that parse back unambiguously: anything but backslashes and line breaks (Point writes those escaped
 # as text, which is not the value that went in).
-names = st.text(st.characters(blacklist_characters="\\\n\r\t", blacklist_categories=("Cs",)), min_size=1, max_size=12)
-strings = st.text(st.characters(blacklist_characters="\n\r\t", blacklist_categories=("Cs",)), max_size=30)
+names = st.text(st.characters(blacklist_characters="\\\n\r\t", codec="utf-8"), min_size=1, max_size=12)
+strings = st.text(st.characters(blacklist_characters="\n\r\t", codec="utf-8"), max_size=30)
 values = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     st.integers(min_value=-(2**63), max_value=2**63 - 1),
@@ -117,7 +118,7 @@ def test_a_point_parses_back_to_what_went_in(
         assert type(got[2][key]) is type(value)
 
 
-any_text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12)
+any_text = st.text(st.characters(codec="utf-8"), min_size=1, max_size=12)
 
 
 @given(
