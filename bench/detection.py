@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simcoach.coaching.feedback import CornerResult, Finding, analyse
+from simcoach.coaching.feedback import CornerHistory, CornerResult, Finding, analyse, measure
 from simcoach.coaching.laps import LapTracker
 from simcoach.coaching.reference import RefKey, build_reference
 from simcoach.coaching.scheduler import Scheduler
@@ -144,7 +144,9 @@ def _read_trace(path: Path) -> LapTrace:
         return LapTrace(start_m, z["time_s"], channels, length_m=SPA_M, lap_time_s=lap_time_s)
 
 
-def analyse_lap(lap: int, trace: LapTrace, ref: object) -> list[CornerResult | None]:
+def analyse_lap(lap: int, trace: LapTrace, ref: object, history: CornerHistory) -> list[CornerResult | None]:
+    """Every corner of a lap against the reference and the driver's earlier laps; then the corners judged
+    without a finding join the history (as the engine keeps it)."""
     from simcoach.coaching.reference import Reference
 
     assert isinstance(ref, Reference)
@@ -154,9 +156,26 @@ def analyse_lap(lap: int, trace: LapTrace, ref: object) -> list[CornerResult | N
         result = None
         if metrics is not None:
             previous = results[-1] if results else None
-            result = analyse(lap, trace, ref.trace, seg, metrics, previous=previous)
+            past = history.of(seg.corner.name)
+            result = analyse(lap, trace, ref.trace, seg, metrics, previous=previous, history=past)
         results.append(result)
+    for r in results:
+        history.add(r)
     return results
+
+
+def first_history(run: SeedRun, ref: object) -> CornerHistory:
+    """The corners of the laps before the first analysed one (the reference among them), measured."""
+    from simcoach.coaching.reference import Reference
+
+    assert isinstance(ref, Reference)
+    history = CornerHistory()
+    for lap in range(1, REFERENCE_LAPS + 1):
+        for seg in ref.segments:
+            m = measure(run.traces[lap], seg) if lap in run.traces else None
+            if m is not None:
+                history.add_metrics(m)
+    return history
 
 
 def main() -> None:
@@ -164,6 +183,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=30)
     parser.add_argument("--first-seed", type=int, default=100)
     parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--no-history", dest="history", action="store_false", help="judge against the reference alone")
     args = parser.parse_args()
     track = TrackLibrary().find("Spa-Francorchamps", SPA_M)
     seeds = range(args.first_seed, args.first_seed + args.seeds)
@@ -190,11 +210,12 @@ def main() -> None:
                 continue
             by_lap[lap][corner] = kind
         scheduler = Scheduler()
+        history = first_history(run, ref) if args.history else CornerHistory()
         t = 0.0
         for lap in range(REFERENCE_LAPS + 1, LAPS + 1):
             if lap not in run.traces:
                 continue
-            results = analyse_lap(lap, run.traces[lap], ref)
+            results = analyse_lap(lap, run.traces[lap], ref, history if args.history else CornerHistory())
             findings: list[tuple[int, Finding]] = [
                 (k, r.finding) for k, r in enumerate(results) if r is not None and r.finding is not None
             ]

@@ -25,7 +25,7 @@ import msgspec
 
 from simcoach.coaching.context import Phase, RigContext
 from simcoach.coaching.events import Event
-from simcoach.coaching.feedback import CornerResult, Finding, analyse
+from simcoach.coaching.feedback import CornerHistory, CornerResult, Finding, analyse
 from simcoach.coaching.laps import FinishedLap, LapTracker
 from simcoach.coaching.reference import (
     Plausibility,
@@ -115,6 +115,7 @@ class RigCoach:
         self.sector = 0  # index into the reference's sectors; -1 when unknown
         self.splits: list[float] = []  # seconds since the line at each sector start passed
         self.results: list[CornerResult | None] = []
+        self.history = CornerHistory()  # the driver's usual numbers per corner, this session
         self.next_segment = 0
         self.next_sector_m = math.inf
         self.next_segment_m = math.inf
@@ -159,6 +160,7 @@ class RigCoach:
         for rule in self.rules:
             rule.reset()
         self.laps = []
+        self.history = CornerHistory()
         self.best_lap_s = None
         self.ctx.lap_times_s = []
         self.prev = None
@@ -332,13 +334,15 @@ class RigCoach:
                 metrics = ref.metrics[k]
                 if trace is not None and metrics is not None:
                     previous = self.results[-1] if self.results else None
-                    result = analyse(self.lap, trace, ref.trace, seg, metrics, previous=previous)
+                    history = self.history.of(seg.corner.name)
+                    result = analyse(self.lap, trace, ref.trace, seg, metrics, previous=previous, history=history)
             self._take_result(k, result, frame.t)
             self.next_segment += 1
             self._set_next_segment_m()
 
     def _take_result(self, k: int, result: CornerResult | None, t: float) -> None:
         self.results.append(result)
+        self.history.add(result)
         if result is not None and result.finding is not None:
             self.scheduler.add_advice(k, result.finding, t)
 
@@ -381,8 +385,11 @@ class RigCoach:
                 result = None
                 if metrics is not None:
                     previous = book.results[-1] if book.results else None
-                    result = analyse(lap.number, lap.trace, ref.trace, ref.segments[k], metrics, previous=previous)
+                    seg = ref.segments[k]
+                    history = self.history.of(seg.corner.name)
+                    result = analyse(lap.number, lap.trace, ref.trace, seg, metrics, previous=previous, history=history)
                 book.results.append(result)
+                self.history.add(result)
                 if result is not None and result.finding is not None:
                     self.scheduler.add_advice(k, result.finding, frame.t)
         sectors: list[float] = []

@@ -62,6 +62,8 @@ from ``bench/detection.py`` (docs/coaching.md).
 from __future__ import annotations
 
 import math
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -110,6 +112,13 @@ LATE_BRAKE_M: Final = 10.0
 EARLY_BRAKE_M: Final = 15.0
 LOW_MIN_SPEED_KMH: Final = 4.0
 WARNING_LOSS_S: Final = 0.3
+# The driver's own spread at a corner (see ``Usual``): a shift counts against the usual value when it is
+# SPREAD_SIGMAS spreads away, and never less than the floor of each rule, so a driver as regular as a robot
+# does not get told about 2 m.
+USUAL_MIN_LAPS: Final = 3  # fewer earlier laps at a corner: the reference alone
+USUAL_MAX_LAPS: Final = 12  # the latest laps only: a driver gets faster through a session
+SPREAD_SIGMAS: Final = 4.0
+MAD_TO_SIGMA: Final = 1.4826  # the MAD of normally spread numbers times this is their standard deviation
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +196,61 @@ class Finding:
     message: str
     time_delta_s: float
     evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class Usual:
+    """What a driver usually does at a corner: the medians over the session's earlier clean-ish laps there, and
+    the spread (the median absolute deviation as a standard deviation); None where too few laps had it."""
+
+    laps: int
+    brake_m: float | None
+    brake_spread_m: float
+    pickup_m: float | None
+    pickup_spread_m: float
+
+
+def _median_spread(values: list[float]) -> tuple[float | None, float]:
+    if len(values) < USUAL_MIN_LAPS:
+        return None, math.inf
+    x = np.asarray(values, dtype=np.float64)
+    mid = float(np.median(x))
+    return mid, MAD_TO_SIGMA * float(np.median(np.abs(x - mid)))
+
+
+def usual(history: Sequence[CornerMetrics]) -> Usual | None:
+    """The driver's usual numbers at a corner from its earlier laps (the latest USUAL_MAX_LAPS); None with
+    fewer than USUAL_MIN_LAPS. Median and MAD: one odd lap (a mistake nobody found) moves neither."""
+    recent = list(history)[-USUAL_MAX_LAPS:]
+    if len(recent) < USUAL_MIN_LAPS:
+        return None
+    brake, brake_spread = _median_spread([m.brake_m for m in recent if m.brake_m is not None])
+    pickup, pickup_spread = _median_spread([m.pickup_m for m in recent if m.pickup_m is not None])
+    return Usual(len(recent), brake, brake_spread, pickup, pickup_spread)
+
+
+class CornerHistory:
+    """Each corner's numbers on the session's laps so far that were judged and showed no mistake (the latest
+    USUAL_MAX_LAPS), by corner name: a new reference keeps the driver's history (the numbers are places)."""
+
+    def __init__(self) -> None:
+        self._by_corner: dict[str, deque[CornerMetrics]] = {}
+
+    def of(self, corner: str) -> Sequence[CornerMetrics]:
+        return self._by_corner.get(corner, ())
+
+    def add(self, result: CornerResult | None) -> None:
+        """Keep a corner's numbers when it was judged and showed no mistake (a finding is not the usual)."""
+        if result is not None and result.judged and result.finding is None:
+            self.add_metrics(result.metrics)
+
+    def add_metrics(self, m: CornerMetrics) -> None:
+        self._by_corner.setdefault(m.corner, deque(maxlen=USUAL_MAX_LAPS)).append(m)
+
+
+def beyond_usual(shift: float, spread: float, floor: float) -> bool:
+    """A shift from the usual value that is more than the driver's own spread allows, and at least floor."""
+    return shift >= max(floor, SPREAD_SIGMAS * spread)
 
 
 def _r(x: float | None, digits: int) -> float | None:
@@ -336,11 +400,14 @@ def analyse(
     ref_metrics: CornerMetrics,
     *,
     previous: CornerResult | None = None,
+    history: Sequence[CornerMetrics] = (),
 ) -> CornerResult | None:
     """Measure one corner of a lap against the reference and judge it; None when the trace falls short.
 
     ``previous`` is this lap's result for the corner before, if any: a mistake
     there whose cost is still running here makes this corner not judged.
+    ``history``: the corner's numbers on the session's earlier clean-ish laps
+    (oldest first), for the driver's usual braking point and pick-up.
     """
     m = measure(trace, seg)
     if m is None or not covers(trace, seg.start_m, seg.end_m):
@@ -354,7 +421,9 @@ def analyse(
     finding = None
     if judged:
         deficit = _deficit_at_slowest(trace, ref, seg, m, ref_metrics)
-        finding = judge(lap, m, ref_metrics, delta, deficit_kmh=deficit, entry_m=seg.corner.entry_m)
+        finding = judge(
+            lap, m, ref_metrics, delta, deficit_kmh=deficit, entry_m=seg.corner.entry_m, usual=usual(history)
+        )
     return CornerResult(m, delta, seg.start_m, end, judged, finding)
 
 
@@ -377,6 +446,21 @@ def _deficit_at_slowest(trace: LapTrace, ref: LapTrace, seg: Segment, m: CornerM
     n = min(len(v), len(v_ref))
     gap = v_ref[:n] - v[:n]
     return max(dv, float(np.nanmax(gap))) if n and np.isfinite(gap).any() else dv
+
+
+def _usual_words(shift_m: float, used: bool) -> str:
+    return f" ({shift_m:.0f} m from where you usually brake)" if used else ""
+
+
+def _usual_evidence(evidence: Evidence, u: Usual | None) -> None:
+    """The driver's usual numbers at the corner, when the judgement had them."""
+    if u is None:
+        return
+    evidence["usual_laps"] = u.laps
+    evidence["usual_brake_point_m"] = _r(u.brake_m, 1)
+    evidence["usual_brake_spread_m"] = _r(u.brake_spread_m, 1) if math.isfinite(u.brake_spread_m) else None
+    evidence["usual_pickup_m"] = _r(u.pickup_m, 1)
+    evidence["usual_pickup_spread_m"] = _r(u.pickup_spread_m, 1) if math.isfinite(u.pickup_spread_m) else None
 
 
 def _time_words(delta_s: float) -> str:
@@ -410,6 +494,7 @@ def judge(
     *,
     deficit_kmh: float | None = None,
     entry_m: float | None = None,
+    usual: Usual | None = None,
 ) -> Finding | None:
     """The one thing to say about this corner against the reference, if it cost time.
 
@@ -448,17 +533,18 @@ def judge(
     lifted = m.lift_s - ref.lift_s >= LIFT_MORE_S
     # On the throttle while the car is still slowing: the throttle came before the slowest point and did not
     # take. A slower apex lets a driver on the throttle sooner too, but after that slowest point.
-    early_throttle = (
-        m.pickup_m is not None
-        and ref.pickup_m is not None
-        and ref.pickup_m - m.pickup_m >= EARLY_THROTTLE_M
+    still_slowing = m.pickup_m is not None and (
+        m.pickup_m < m.min_speed_m
         # (a slowest point before the braking ended, or before a corner not braked for, is the previous
         # corner's exit)
-        and (
-            m.pickup_m < m.min_speed_m
-            or (m.release_m is not None and m.min_speed_m < m.release_m)
-            or (m.release_m is None and entry_m is not None and m.min_speed_m < entry_m)
-        )
+        or (m.release_m is not None and m.min_speed_m < m.release_m)
+        or (m.release_m is None and entry_m is not None and m.min_speed_m < entry_m)
+    )
+    early_throttle = (
+        still_slowing
+        and m.pickup_m is not None
+        and ref.pickup_m is not None
+        and ref.pickup_m - m.pickup_m >= EARLY_THROTTLE_M
     )
     # A forced lift after throttle that came while the car was still slowing says it all; traction control
     # alone (it varies from lap to lap with how hard the driver pushes) needs the clock and the speed to agree.
@@ -471,6 +557,44 @@ def judge(
         # that the throttle did not take will do (where the reference already lifts or uses traction
         # control, as between the two parts of a chicane, the extra can be small).
         or (some_sign and delta >= MIN_BRAKE_LOSS_S and pickup_early >= 2.0 * EARLY_THROTTLE_M)
+    )
+    # Against the driver's own laps: a braking point further from the usual one than the driver's spread at
+    # this corner allows is a signal of its own, even where the clock barely shows it (a lap's variation
+    # elsewhere in the corner hides a few hundredths); the clock only has to agree it did not gain. A pick-up
+    # twice the early-throttle shift before the usual one, while the car was still slowing, that traction
+    # control or a lift then undid, is said whatever the clock says, like overlap: clean driving shows none
+    # of it (the demo driver's own pick-up varies by up to 13 m), and a lap's variation elsewhere in the
+    # corner can hide its cost against a reference driven on another lap.
+    not_gained = delta >= -TIME_NOISE_S
+    brake_floor = brake_shift_needed(ref, LATE_BRAKE_M)
+    later_usual = earlier_usual = 0.0
+    if usual is not None and usual.brake_m is not None and m.brake_m is not None:
+        later_usual = m.brake_m - usual.brake_m
+        earlier_usual = -later_usual
+    late_vs_usual = (
+        usual is not None
+        and brake_shift is not None
+        and not_gained
+        and brake_shift >= MIN_BRAKE_SHIFT_M
+        and beyond_usual(later_usual, usual.brake_spread_m, brake_floor)
+    )
+    early_vs_usual = (
+        usual is not None
+        and brake_shift is not None
+        and not_gained
+        and -brake_shift >= MIN_BRAKE_SHIFT_M
+        and beyond_usual(earlier_usual, usual.brake_spread_m, brake_floor)
+        and (-brake_shift >= EARLY_BRAKE_M or slower < LOW_MIN_SPEED_KMH)
+    )
+    throttle_vs_usual = (
+        usual is not None
+        and usual.pickup_m is not None
+        and m.pickup_m is not None
+        and ref.pickup_m is not None
+        and still_slowing
+        and (more_tc or lifted)
+        and ref.pickup_m - m.pickup_m >= EARLY_THROTTLE_M
+        and beyond_usual(usual.pickup_m - m.pickup_m, usual.pickup_spread_m, 2.0 * EARLY_THROTTLE_M)
     )
     if m.overlap_s - ref.overlap_s >= OVERLAP_MORE_S:
         kind = "overlap"
@@ -491,27 +615,43 @@ def judge(
         # Twice as late and not faster: braking later done right gains the time spent at speed, so a corner
         # that gained nothing lost it again after the braking point.
         or (delta >= -TIME_NOISE_S and brake_shift >= 2.0 * brake_shift_needed(ref, LATE_BRAKE_M))
+        or late_vs_usual
     ):
         kind = "late_brake"
-        message = f"{name}: braked {brake_shift:.0f} m later than your best{_speed_words(dv_min)}: {lost}"
+        message = (
+            f"{name}: braked {brake_shift:.0f} m later than your best{_usual_words(later_usual, late_vs_usual)}"
+            f"{_speed_words(dv_min)}: {lost}"
+        )
         evidence["brake_point_delta_m"] = round(brake_shift, 1)
-    elif (
-        delta >= MIN_BRAKE_LOSS_S
-        and brake_shift is not None
-        and -brake_shift >= brake_shift_needed(ref, EARLY_BRAKE_M)
-        # Braking a few metres sooner into a much slower apex is what the slower apex asks: not the cause.
-        and (-brake_shift >= EARLY_BRAKE_M or slower < LOW_MIN_SPEED_KMH)
+        _usual_evidence(evidence, usual)
+    elif brake_shift is not None and (
+        early_vs_usual
+        or (
+            delta >= MIN_BRAKE_LOSS_S
+            and -brake_shift >= brake_shift_needed(ref, EARLY_BRAKE_M)
+            # Braking a few metres sooner into a much slower apex is what the slower apex asks: not the cause.
+            and (-brake_shift >= EARLY_BRAKE_M or slower < LOW_MIN_SPEED_KMH)
+        )
     ):
         kind = "early_brake"
-        message = f"{name}: braked {-brake_shift:.0f} m earlier than your best{_speed_words(dv_min)}: {lost}"
+        message = (
+            f"{name}: braked {-brake_shift:.0f} m earlier than your best"
+            f"{_usual_words(earlier_usual, early_vs_usual)}{_speed_words(dv_min)}: {lost}"
+        )
         evidence["brake_point_delta_m"] = round(brake_shift, 1)
-    elif strong_early_throttle or weak_early_throttle:
+        _usual_evidence(evidence, usual)
+    elif strong_early_throttle or weak_early_throttle or throttle_vs_usual:
         kind = "early_throttle"
-        what = " and ".join(w for w, on in (("traction control cut in", more_tc), ("you had to lift", lifted)) if on)
+        signs = (
+            ("traction control cut in", m.tc_s - ref.tc_s >= SIGN_MORE_S),
+            ("you had to lift", m.lift_s - ref.lift_s >= SIGN_MORE_S),
+        )
+        what = " and ".join(w for w, on in signs if on) or "the car was still slowing"
         exit_words = f", exit {-dv_exit:.0f} km/h slower" if dv_exit <= -1.5 else ""
         early = ref.pickup_m - m.pickup_m  # type: ignore[operator]
         message = f"{name}: on the throttle {early:.0f} m earlier than your best, {what}{exit_words}: {lost}"
         evidence["pickup_delta_m"] = round(-early, 1)
+        _usual_evidence(evidence, usual)
     elif delta >= -TIME_NOISE_S and slower >= LOW_MIN_SPEED_KMH:
         kind = "low_min_speed"
         message = (
