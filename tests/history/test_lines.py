@@ -217,3 +217,14 @@ def test_per_lap_lines_leave_out_none_and_non_finite_values() -> None:
     b = EventRecord(t=1.0, lap=None, kind="k", severity="info", message="n", index=1)
     assert parse(lines.event_line(tags, a))[3] != parse(lines.event_line(tags, b))[3]
     assert parse(lines.event_line(tags, a))[1]["lap"] == "none"
+
+
+def test_a_nan_in_an_unvalidated_frame_is_left_out_and_the_rest_written() -> None:
+    encoder = lines.TelemetryEncoder(SessionTags("r", "s", "g"))
+    good = next_frame()
+    encoder.line(good)  # the plan for this pattern of None channels is made and kept
+    bad = msgspec.structs.replace(good, speed_kmh=math.nan, tyre_temp_c=(math.inf, 80.0, 81.0, 82.0))
+    fields = parse(encoder.line(bad).decode())[2]
+    assert "speed_kmh" not in fields and "tyre_temp_c_fl" not in fields
+    assert fields["tyre_temp_c_fr"] == 80.0 and fields["rpm"] == good.rpm
+    assert len(fields) == len(parse(encoder.line(good).decode())[2]) - 2

@@ -18,7 +18,9 @@ protocol has no NaN); None is left out; ints get ``i``; booleans are
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Final
 
 import msgspec
@@ -173,37 +175,92 @@ _NO_WHEELS: Final = (None, None, None, None)
 _astuple = msgspec.structs.astuple
 _json = msgspec.json.Encoder()
 assert _SKIP == (0, 2), "rig and t are expected first and third in the frame"
+_FIELD_COUNT: Final = len(Frame.__struct_fields__)
+_NONES: Final = (None,) * _FIELD_COUNT
+# Patterns of None channels seen; a game leaves the same channels empty frame after frame, so there
+# are a handful. Bounded all the same: past this many, frames are encoded without a cached plan.
+MAX_PLANS: Final = 256
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How to lay out the JSON tokens of frames whose None channels are exactly these."""
+
+    template: bytes  # b"seq=%bi,speed_kmh=%b,..." with only the present fields
+    pick: Callable[[list[bytes]], tuple[bytes, ...]]  # the present values' tokens, in template order
+    tokens: int  # how many tokens such a frame's JSON array gives
+    nulls: int  # how many of them are null (one per None channel)
+
+
+def _make_plan(is_none: tuple[bool, ...]) -> _Plan:
+    parts: list[bytes] = []
+    positions: list[int] = []
+    place = 0
+    pairs = iter(_PAIRS)
+    for index, none in enumerate(is_none):
+        if index in _SKIP:
+            place += 1
+            continue
+        width = len(WHEEL_SUFFIXES) if index in _WHEEL_FIELDS else 1
+        keys = [next(pairs) for _ in range(width)]
+        if none:
+            place += 1  # a None wheel tuple is one null token, not four
+            continue
+        for key, suffix in keys:
+            parts.append(key + b"%b" + suffix)
+            positions.append(place)
+            place += 1
+    getter = operator.itemgetter(*positions)
+    pick = getter if len(positions) > 1 else (lambda tokens: (getter(tokens),))
+    return _Plan(b",".join(parts), pick, place, sum(is_none))
 
 
 class TelemetryEncoder:
     """Frames of one session to ``telemetry`` lines; the tag part is built once per session.
 
     The values are formatted by msgspec's JSON encoder in C (shortest round-trip
-    floats, ``null`` for None and for NaN, which the contract refuses anyway),
-    then paired with their keys: a Python ``repr`` per float would cost several
-    times more. Fields go in the frame's order (InfluxDB does not need them sorted).
+    floats, ``null`` for None), then dropped into a byte template made once per
+    pattern of None channels: no Python work per field, which is what makes this
+    several times faster than building a ``Point``. Fields go in the frame's
+    order (InfluxDB does not need them sorted). A frame whose JSON does not fit
+    its plan (a NaN, which the contract refuses, encodes as null) takes a slower
+    path that leaves the value out.
     """
 
     __slots__ = ("_prefix",)
+    _plans: dict[tuple[bool, ...], _Plan] = {}  # noqa: RUF012 - shared by all sessions on purpose
 
     def __init__(self, tags: SessionTags) -> None:
         self._prefix = (tag_prefix(TELEMETRY, tags.values()) + " ").encode()
 
     def line(self, frame: Frame) -> bytes:
         """One frame's point, without the newline (seq is always there, so a point never lacks a field)."""
-        values = list(_astuple(frame))
-        for i in _WHEEL_FIELDS:
-            if values[i] is None:
-                values[i] = _NO_WHEELS  # four nulls keep every later value in its place
+        values = _astuple(frame)
+        is_none = tuple(map(operator.is_, values, _NONES))
+        plan = self._plans.get(is_none)
+        if plan is None:
+            plan = _make_plan(is_none)
+            if len(self._plans) < MAX_PLANS:
+                self._plans[is_none] = plan
         tokens = _json.encode(values).translate(None, b"[]").split(b",")
-        del tokens[2], tokens[0]  # t (timestamp) and rig (a tag)
-        body = b",".join([k + v + i for (k, i), v in zip(_PAIRS, tokens, strict=True) if v != b"null"])
+        if len(tokens) == plan.tokens and tokens.count(b"null") == plan.nulls:
+            body = plan.template % plan.pick(tokens)
+        else:
+            body = self._slow_body(values)
         return b"%s%s %d" % (self._prefix, body, round(frame.t * NS_PER_S))
+
+    @staticmethod
+    def _slow_body(values: tuple[object, ...]) -> bytes:
+        """Field by field, leaving out every null (None, or a non-finite float)."""
+        padded = [_NO_WHEELS if i in _WHEEL_FIELDS and v is None else v for i, v in enumerate(values)]
+        tokens = _json.encode(padded).translate(None, b"[]").split(b",")
+        del tokens[2], tokens[0]  # t (timestamp) and rig (a tag)
+        return b",".join([k + v + i for (k, i), v in zip(_PAIRS, tokens, strict=True) if v != b"null"])
 
     def lines(self, frames: Iterable[Frame]) -> bytes:
         """A /write body: one line per frame, newline-terminated."""
-        encode = self.line
-        return b"".join([encode(f) + b"\n" for f in frames])
+        body = b"\n".join([self.line(f) for f in frames])
+        return body + b"\n" if body else body
 
 
 # --- per-lap measurements ---------------------------------------------------------------------
