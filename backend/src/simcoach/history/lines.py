@@ -5,14 +5,15 @@ does (so both give the same bytes for the same values): commas and spaces in
 the measurement; commas, equals signs and spaces in tag keys, tag values and
 field keys; double quotes and backslashes inside string fields; newlines,
 tabs and carriage returns written as ``\\n``, ``\\t``, ``\\r`` so a value never
-ends a line. Tags and fields are in key order, which InfluxDB would otherwise
-sort for every point.
+ends a line. Tags are in key order, which InfluxDB would otherwise sort for
+every point; per-lap fields too (telemetry fields go in the frame's order).
 
 Idempotence: a point's measurement, tags and timestamp come only from the
 frame or record (its rig time in ns), so writing it twice stores it once.
-Floats drop a trailing ``.0`` and a non-finite float is left out (line
-protocol has no NaN); None is left out; ints get ``i``; booleans are
-``true``/``false``.
+Floats are written as floats (``7500.0`` in telemetry, ``7500`` in the per-lap
+lines as Point writes it: both are floats in line protocol) and a non-finite
+float is left out (line protocol has no NaN); None is left out; ints get
+``i``; booleans are ``true``/``false``.
 """
 
 from __future__ import annotations
