@@ -13,7 +13,7 @@ import random
 
 import pytest
 
-from simcoach.coaching.feedback import CornerResult, Finding, analyse
+from simcoach.coaching.feedback import CornerHistory, CornerResult, Finding, analyse, measure
 from simcoach.coaching.laps import LapTracker
 from simcoach.coaching.reference import Reference, RefKey, build_reference
 from simcoach.coaching.trace import LapTrace
@@ -62,12 +62,18 @@ def lap_traces(seed: int, spec: str) -> tuple[dict[int, LapTrace], dict[int, flo
     return traces, times, list(log)
 
 
-def findings_of(lap: int, trace: LapTrace, ref: Reference) -> list[Finding]:
+def findings_of(lap: int, trace: LapTrace, ref: Reference, history: CornerHistory) -> list[Finding]:
+    """The lap's findings against the reference and the driver's earlier laps, which it then joins (as in the
+    engine)."""
     results: list[CornerResult | None] = []
     for k, seg in enumerate(ref.segments):
         metrics = ref.metrics[k]
         previous = results[-1] if results else None
-        results.append(analyse(lap, trace, ref.trace, seg, metrics, previous=previous) if metrics else None)
+        past = history.of(seg.corner.name)
+        result = analyse(lap, trace, ref.trace, seg, metrics, previous=previous, history=past) if metrics else None
+        results.append(result)
+    for r in results:
+        history.add(r)
     return [r.finding for r in results if r is not None and r.finding is not None]
 
 
@@ -80,13 +86,19 @@ def outcome():
         traces, times, log = lap_traces(seed, plan(seed))
         best = min((1, 2, 3), key=lambda n: times[n])
         ref = build_reference(best, RefKey("t", "demo", "spa", "gt3"), times[best], traces[best], track)
-        for record in log:
-            if record.time_lost_s < NEGLIGIBLE_S:
-                continue
-            said = findings_of(record.lap, traces[record.lap], ref)
-            found[record.kind].append(any(f.corner == record.corner and f.kind == record.kind for f in said))
-        for lap in CLEAN_LAPS:
-            clean_findings += [f"seed {seed} lap {lap}: {f.message}" for f in findings_of(lap, traces[lap], ref)]
+        # The laps before the first analysed one (the reference among them) are the driver's first history.
+        history = CornerHistory()
+        for lap in (1, 2, 3):
+            for seg in ref.segments:
+                if (m := measure(traces[lap], seg)) is not None:
+                    history.add_metrics(m)
+        for lap in (*MISTAKE_LAPS, *CLEAN_LAPS):
+            said = findings_of(lap, traces[lap], ref, history)
+            for record in log:
+                if record.lap == lap and record.time_lost_s >= NEGLIGIBLE_S:
+                    found[record.kind].append(any(f.corner == record.corner and f.kind == record.kind for f in said))
+            if lap in CLEAN_LAPS:
+                clean_findings += [f"seed {seed} lap {lap}: {f.message}" for f in said]
     return found, clean_findings
 
 
