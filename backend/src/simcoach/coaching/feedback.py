@@ -49,10 +49,25 @@ to lap and the measured cause is the evidence):
    apex not 4 km/h down; or a pick-up 20 m earlier with 0.1 s more traction
    control or lift and 0.05 s lost (where the reference already lifts or uses
    traction control, as in a chicane, the extra can be small);
+   (3-5 also against the driver's own laps, below);
 6. low minimum speed: 4 km/h slower through the corner, not clearly gained.
    Slower is the two minima, or where the reference's minimum lies outside
    the corner (a corner just after another's exit), the most the reference was
    faster at the same place in the corner.
+
+The driver's usual braking point and pick-up at a corner are the medians over
+the session's earlier laps there that were judged and showed no mistake (the
+latest 12, from 3 laps on; the reference alone before), with their spread (the
+median absolute deviation as a standard deviation): one odd lap moves neither.
+Against them, a braking point 4 spreads later or earlier than usual, and at
+least the shift that counts for late braking, is late or early braking when
+the lap also braked at least 4 m later or earlier than the reference and the
+corner did not clearly gain (the slower-apex exception of 4 still holds): a
+driver whose braking point varies by 3 m braking 20 m early is a mistake the
+lap's variation elsewhere can hide from the clock. A pick-up 4 spreads and at
+least 20 m before the usual one (10 m before the reference's) while the car
+was still slowing, with 0.3 s more traction control or a 0.25 s longer lift
+than the reference, is early throttle whatever the clock says.
 
 Overlap and coasting are said whatever the clock says: clean driving shows
 neither, and their cost can hide in lap-to-lap variation. The figures come
