@@ -5,10 +5,12 @@ from __future__ import annotations
 import hmac
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from simcoach_agent.settings import EnvSettings
 
 # Tokens that ship in .env.example; refused outside development so that a
 # server is never exposed with a published secret.
@@ -20,20 +22,10 @@ RIG_NAME = r"^[A-Za-z0-9_.\-]{1,64}$"
 _REPO_FRONTEND = Path(__file__).resolve().parents[3] / "frontend"
 
 
-class Settings(BaseSettings):
+class Settings(EnvSettings):
     model_config = SettingsConfigDict(
         env_prefix="SIMCOACH_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
-
-    def __init__(self, **values: Any) -> None:
-        try:
-            super().__init__(**values)
-        except UnicodeDecodeError as exc:
-            # python-dotenv lets this through; callers handle ValidationError, so say it as one, naming the file.
-            env_file = values.get("_env_file", self.model_config.get("env_file"))
-            reason = f"{env_file}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
-            error: Any = {"type": "value_error", "loc": (str(env_file),), "input": env_file, "ctx": {"error": reason}}
-            raise ValidationError.from_exception_data(type(self).__name__, [error]) from None
 
     environment: Literal["development", "production"] = "development"
     host: str = "127.0.0.1"

@@ -12,15 +12,8 @@ from websockets.exceptions import InvalidURI
 from websockets.uri import parse_uri
 
 
-def _default_rig() -> str:
-    name = "".join(c if c.isalnum() or c in "-_." else "-" for c in socket.gethostname())
-    return (name or "rig")[:64]
-
-
-class AgentSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="SIMCOACH_AGENT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+class EnvSettings(BaseSettings):
+    """Settings from the environment and a .env file; a .env that is not UTF-8 is a ValidationError naming it."""
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -31,6 +24,17 @@ class AgentSettings(BaseSettings):
             reason = f"{env_file}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
             error: Any = {"type": "value_error", "loc": (str(env_file),), "input": env_file, "ctx": {"error": reason}}
             raise ValidationError.from_exception_data(type(self).__name__, [error]) from None
+
+
+def _default_rig() -> str:
+    name = "".join(c if c.isalnum() or c in "-_." else "-" for c in socket.gethostname())
+    return (name or "rig")[:64]
+
+
+class AgentSettings(EnvSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SIMCOACH_AGENT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
 
     server: str = "ws://127.0.0.1:5001"
     token: SecretStr = SecretStr("")
