@@ -5,8 +5,10 @@ as the engine picks it), then 8 more: even laps with 4 mistakes at corners at
 least two apart (each (kind, corner) pair possible at Spa is drawn in turn,
 so every kind is made at a spread of corners), odd laps clean. Frames at
 60 Hz go through the engine's lap tracker; each lap's trace is analysed
-corner by corner against the reference (``feedback.analyse``: what the
-analysis finds, before the scheduler decides what to say). The demo's ground
+corner by corner against the reference and the driver's earlier laps at each
+corner, laps 1-3 first (``feedback.analyse`` with a ``CornerHistory``, as the
+engine keeps it: what the analysis finds, before the scheduler decides what to
+say; ``--no-history`` judges against the reference alone). The demo's ground
 truth (``DemoCar.mistake_log``) says what was done where.
 
 Printed: per kind and per corner, the share of injected mistakes found with
@@ -14,7 +16,7 @@ the right corner and kind; false findings per clean lap (and on mistake laps,
 findings at corners without a mistake); and what the scheduler then says on
 the clean laps, per lap.
 
-    .venv/bin/python bench/detection.py [--seeds 30] [--first-seed 100] [--cache DIR]
+    .venv/bin/python bench/detection.py [--seeds 30] [--first-seed 100] [--cache DIR] [--no-history]
 
 With --cache, the laps of each seed are kept in DIR and read back on the next
 run, so the analysis can be re-run without driving again.
