@@ -116,8 +116,10 @@ async def run(backend: BackendProcess, db: Path, rigs: int, seconds: float) -> N
         s.start()
     await asyncio.sleep(2.0)  # warm-up: connections open, the coach loads the track
     rows0, shown0, cpu0, t0 = stored_rows(db), sum(counts.values()), backend.cpu_seconds(), time.monotonic()
+    own0 = time.process_time()
     await asyncio.sleep(seconds)
     rows1, shown1, cpu1, t1 = stored_rows(db), sum(counts.values()), backend.cpu_seconds(), time.monotonic()
+    own1 = time.process_time()
     deadline[0] = time.monotonic() + 120
     stop.set()
     await asyncio.gather(*(asyncio.to_thread(s.join) for s in senders))
@@ -133,7 +135,8 @@ async def run(backend: BackendProcess, db: Path, rigs: int, seconds: float) -> N
         f"{rigs} rig(s) flat out through the agent's uplink, one dashboard each, coaching on: "
         f"STORED {(rows1 - rows0) / span:,.0f} frames/s (rows in the SQLite file), "
         f"dashboards got {(shown1 - shown0) / span:,.0f} frames/s, "
-        f"backend CPU {100 * (cpu1 - cpu0) / span:.0f} % of a core, RSS {backend.rss_mib():.0f} MiB"
+        f"backend CPU {100 * (cpu1 - cpu0) / span:.0f} % of a core, RSS {backend.rss_mib():.0f} MiB; "
+        f"the load generator's own CPU {100 * (own1 - own0) / span:.0f} %"
     )
     print(
         f"  frames sent {sent:,}, rows stored {count:,}, distinct {distinct:,}, left unacknowledged {unacked:,}; "
