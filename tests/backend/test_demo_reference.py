@@ -65,7 +65,7 @@ def test_the_demo_has_a_whole_reference_lap_a_moving_delta_and_corner_coaching_o
     lap, _ = simulate_reference_lap(1)
     server = start_backend(tmp_path, "--demo", "--demo-speed", "25", "--demo-mistakes", "late_brake@Les Combes:1")
     try:
-        reference = wait_for(lambda: reference_of(server.http), 30, "the demo's reference lap")
+        reference = wait_for(lambda: reference_of(server.http), 120, "the demo's reference lap")
         messages = asyncio.run(first_lap(server.ws))
         laps = httpx.get(f"{server.http}/api/rigs/demo/laps", timeout=5).json()
     finally:
@@ -101,13 +101,13 @@ def simulated_laps(data: Path) -> list[int]:
 def test_a_reference_already_stored_is_kept_and_not_simulated_again(tmp_path):
     first = start_backend(tmp_path, "--demo")
     try:
-        made = wait_for(lambda: reference_of(first.http), 30, "the demo's reference lap")
+        made = wait_for(lambda: reference_of(first.http), 120, "the demo's reference lap")
     finally:
         first.stop()
     assert simulated_laps(tmp_path / "data") == [made["id"]]
     again = start_backend(tmp_path, "--demo")
     try:
-        kept = wait_for(lambda: reference_of(again.http), 30, "the demo's reference lap after a restart")
+        kept = wait_for(lambda: reference_of(again.http), 120, "the demo's reference lap after a restart")
     finally:
         again.stop()
     assert kept["id"] == made["id"]
@@ -120,7 +120,7 @@ def test_a_rig_without_a_reference_gets_a_normal_answer_that_says_why(tmp_path):
     try:
         with LiveRig(server.ws, "rig-a", session) as rig:
             rig.set(speed_kmh=120.0, lap=1, lap_dist_m=100.0)
-            wait_for(lambda: any(r["rig"] == "rig-a" for r in server.status()["rigs"]), 15, "rig-a to connect")
+            wait_for(lambda: any(r["rig"] == "rig-a" for r in server.status()["rigs"]), 60, "rig-a to connect")
             answer = httpx.get(f"{server.http}/api/rigs/rig-a/reference", timeout=5)
         assert answer.status_code == 200
         body = answer.json()

@@ -26,12 +26,12 @@ pytestmark = pytest.mark.integration
 async def _close_of(ws) -> tuple[int, str]:
     with pytest.raises(ConnectionClosed) as closed:
         while True:
-            await asyncio.wait_for(ws.recv(), 5)
+            await asyncio.wait_for(ws.recv(), 60)
     assert closed.value.rcvd is not None
     return closed.value.rcvd.code, closed.value.rcvd.reason
 
 
-async def _server_messages(ws, kind, count=1, timeout=5.0):
+async def _server_messages(ws, kind, count=1, timeout=60.0):
     found = []
 
     async def _collect():
@@ -200,7 +200,7 @@ def test_a_stalled_dashboard_drops_stale_frames_and_delays_nobody(backend: Backe
             await asyncio.sleep(0.002)
         newest = 0
         while newest < frames_sent:
-            batch = await next_of_type(reader, "frames", timeout=10)
+            batch = await next_of_type(reader, "frames")
             newest = batch["frames"][-1]["seq"]
         status = backend.status()
         await rig.close()
