@@ -50,6 +50,10 @@ class Settings(EnvSettings):
     # Frames taken but not yet stored, at most: when the store falls this far
     # behind, ingest stops reading rigs' sockets until it catches up (their spools keep the rest).
     store_max_pending_frames: int = Field(100_000, ge=1, le=10_000_000)
+    # Days raw frames are kept; unset keeps them all. Laps, traces, events and sessions are always kept.
+    retention_days: float | None = Field(None, gt=0)
+    # A rig away this long (seconds) ends its session; back sooner with the same session message, it goes on.
+    session_timeout_s: float = Field(300.0, gt=0, le=7 * 86_400)
 
     frontend_dir: Path = _REPO_FRONTEND
     # Your own track files (TOML, see docs/coaching.md); they add to and replace the built-in ones.
