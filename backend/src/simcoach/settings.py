@@ -110,3 +110,68 @@ class Settings(EnvSettings):
             if hmac.compare_digest(secret.get_secret_value().encode(), token.encode()):
                 return rig
         return None
+
+
+class InfluxSettings(EnvSettings):
+    """Where the exporter copies the embedded store: INFLUXDB_* (the names the product's .env has always used).
+
+    Unset INFLUXDB_URL: no export. Every other check happens only when a URL is set, and names the setting.
+    """
+
+    # An empty value in .env (INFLUXDB_URL=) means unset. An error never echoes the input: it holds the token.
+    model_config = SettingsConfigDict(
+        env_prefix="INFLUXDB_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
+        hide_input_in_errors=True,
+    )
+
+    url: str | None = None
+    # The server's major version: 2 (org, bucket, token) or 1 (database, retention policy, user, password).
+    # InfluxDB 3 accepts both APIs.
+    version: Literal["1", "2"] = "2"
+    org: str | None = None
+    bucket: str | None = None
+    token: SecretStr | None = None
+    database: str | None = None
+    retention_policy: str | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = value.strip().rstrip("/")
+        scheme, _, rest = url.partition("://")
+        if scheme.lower() not in ("http", "https") or not rest or rest.startswith("/"):
+            raise ValueError(f"INFLUXDB_URL: expected http://host:port or https://host:port, got {value!r}")
+        return url
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _major_version(cls, value: object) -> object:
+        # "2.7" or "v1" as a server reports itself mean the same API as "2" or "1".
+        if isinstance(value, str | int):
+            major = str(value).strip().lower().removeprefix("v").split(".")[0]
+            if major in ("1", "2"):
+                return major
+        raise ValueError(f"INFLUXDB_VERSION: expected 1 or 2 (the server's major version), got {value!r}")
+
+    @model_validator(mode="after")
+    def _complete_for_version(self) -> InfluxSettings:
+        if self.url is None:
+            return self
+        if self.version == "2":
+            missing = [f"INFLUXDB_{name.upper()}" for name in ("org", "bucket", "token") if not getattr(self, name)]
+            if missing:
+                raise ValueError(f"{', '.join(missing)}: required for InfluxDB 2 (INFLUXDB_VERSION=2)")
+        else:
+            if not self.database:
+                raise ValueError("INFLUXDB_DATABASE: required for InfluxDB 1 (INFLUXDB_VERSION=1)")
+            if (self.username is None) != (self.password is None):
+                raise ValueError("INFLUXDB_USERNAME and INFLUXDB_PASSWORD: set both or neither")
+        return self
