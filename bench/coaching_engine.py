@@ -16,7 +16,7 @@ import statistics
 import time
 
 from simcoach.coaching.engine import CoachEngine
-from simcoach.coaching.store import MemoryCoachStore
+from simcoach.storage.store import Store
 from simcoach_agent.games.demo import DemoCar, parse_mistakes
 from simcoach_agent.telemetry import Frame
 
@@ -35,7 +35,7 @@ def session_frames(laps: int) -> tuple[list[Frame], DemoCar]:
 
 
 def run(frames: list[Frame], car: DemoCar, rules: bool) -> tuple[list[float], int]:
-    engine = CoachEngine(MemoryCoachStore(), rules_factory=None if rules else (lambda _s: []))
+    engine = CoachEngine(Store(None).open(), rules_factory=None if rules else (lambda _s: []))
     engine.set_session("bench", car.session_info(), frames[0].t)
     clock = time.perf_counter_ns
     costs: list[float] = []

@@ -13,8 +13,7 @@ import numpy as np
 
 from simcoach.coaching.engine import CoachEngine
 from simcoach.coaching.events import Event
-from simcoach.coaching.store import LapRecord as CoachLap
-from simcoach.coaching.store import MemoryCoachStore
+from simcoach.coaching.lap_record import LapRecord as CoachLap
 from simcoach.history import lines
 from simcoach.history.schema import (
     TRACE_STEP_M,
@@ -26,6 +25,7 @@ from simcoach.history.schema import (
     TraceRecord,
 )
 from simcoach.settings import Settings
+from simcoach.storage.store import Store
 from simcoach.tracks.loader import TrackLibrary
 from simcoach_agent.games.demo.source import DemoSource
 from simcoach_agent.telemetry import Frame, SessionInfo
@@ -110,7 +110,7 @@ def build(
     info, frames = demo_frames(laps, seed, max_frames=max_frames)
     tags = SessionTags(rig=RIG, session=session_id, game=info.game, driver=info.driver, track=info.track, car=info.car)
     session = DemoSession(tags, info, frames)
-    engine = CoachEngine(MemoryCoachStore(), tracks=TrackLibrary(Settings().tracks_dir))
+    engine = CoachEngine(Store(None).open(), tracks=TrackLibrary(Settings().tracks_dir))
     engine.set_session(RIG, info, frames[0].t)
     finished: list[CoachLap] = []
     for frame in frames:

@@ -12,31 +12,28 @@ from fastapi.staticfiles import StaticFiles
 
 from simcoach import __version__
 from simcoach.coaching.engine import CoachEngine
-from simcoach.coaching.store import CoachStore, CoachWriter, MemoryCoachStore, SqliteCoachStore
 from simcoach.demo_rig import run_demo_rig
 from simcoach.live.hub import Hub
 from simcoach.routes import events, laps, reference, status, thresholds
 from simcoach.settings import Settings
-from simcoach.storage.sqlite import SqliteStore
+from simcoach.storage.retention import Retention
+from simcoach.storage.store import Store
 from simcoach.storage.writer import StorageWriter
 from simcoach.tracks.loader import TrackFileError, TrackLibrary
 from simcoach.ws import dashboards, ingest
 
 
-def open_writer(settings: Settings) -> StorageWriter | None:
-    """The embedded store behind its batching writer, or None when storage is off."""
-    if settings.store == "none":
-        return None
-    store = SqliteStore(settings.data_dir / "simcoach.db")
-    store.open()
-    return StorageWriter(store, max_pending=settings.store_max_pending_frames)
+def open_store(settings: Settings) -> Store:
+    """The embedded store: the SQLite file under SIMCOACH_DATA_DIR, or memory when nothing is to be kept."""
+    return Store(None if settings.store == "none" else settings.data_dir / "simcoach.db").open()
 
 
-def open_coach_store(settings: Settings) -> CoachStore:
-    """Laps, references and events: in the embedded SQLite file, or in memory when storage is off."""
-    if settings.store == "none":
-        return MemoryCoachStore()
-    return SqliteCoachStore(settings.data_dir / "simcoach.db")
+async def _expire_sessions(hub: Hub) -> None:
+    """End the sessions of rigs that stayed away: checked often enough for a timeout of seconds."""
+    interval = min(5.0, max(0.05, hub.sessions.timeout_s / 10))
+    while True:
+        await asyncio.sleep(interval)
+        hub.expire_sessions()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -51,15 +48,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        writer = open_writer(settings)
-        coach_store = open_coach_store(settings)
-        coach_writer = CoachWriter(coach_store)
-        app.state.coach = coach = CoachEngine(coach_store, coach_writer, tracks)
-        app.state.hub = hub = Hub(settings.dashboard_queue_frames, writer, coach)
-        tasks: list[asyncio.Task[None]] = [asyncio.create_task(coach_writer.run())]
-        if writer is not None:
-            hub.restore(writer.store.last_seqs())
-            tasks.append(asyncio.create_task(writer.run()))
+        app.state.store = store = open_store(settings)
+        writer = StorageWriter(store, max_pending=settings.store_max_pending_frames)
+        app.state.coach = coach = CoachEngine(store, writer, tracks)
+        app.state.hub = hub = Hub(
+            settings.dashboard_queue_frames,
+            writer,
+            coach,
+            session_timeout_s=settings.session_timeout_s,
+            store_frames=settings.store != "none",
+        )
+        hub.restore(store.last_seqs(), store.open_sessions())
+        tasks: list[asyncio.Task[None]] = [
+            asyncio.create_task(writer.run()),
+            asyncio.create_task(_expire_sessions(hub)),
+        ]
+        app.state.retention = None
+        if settings.store != "none" and settings.retention_days is not None:
+            app.state.retention = retention = Retention(store, settings.retention_days)
+            tasks.append(asyncio.create_task(retention.run()))
         if settings.demo:
             tasks.append(
                 asyncio.create_task(
@@ -80,11 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            await coach_writer.flush()
-            coach_store.close()
-            if writer is not None:
-                await writer.flush()
-                writer.store.close()
+            await writer.flush()
+            store.close()
 
     app = FastAPI(title="simcoach", version=__version__, lifespan=lifespan)
     app.include_router(status.router)

@@ -95,14 +95,14 @@ def replay(
     or no line of it is a readable frame.
     """
     from simcoach.coaching.engine import CoachEngine
-    from simcoach.coaching.store import CoachStore, MemoryCoachStore, SqliteCoachStore
     from simcoach.replay import Skipped
     from simcoach.replay import replay as run_replay
+    from simcoach.storage.store import Store
     from simcoach.tracks.loader import TrackFileError, TrackLibrary
 
     try:
         library = TrackLibrary(tracks_dir or Settings().tracks_dir)
-        coach_store: CoachStore = SqliteCoachStore(store) if store is not None else MemoryCoachStore()
+        coach_store = Store(store).open()
     except (TrackFileError, ValueError, ValidationError) as exc:
         typer.echo(f"simcoach replay: {exc}", err=True)
         raise typer.Exit(2) from exc

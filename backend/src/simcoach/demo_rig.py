@@ -18,10 +18,11 @@ import logging
 import time
 from typing import Final
 
-from simcoach.coaching.engine import CoachEngine, session_key
+from simcoach.coaching.engine import CoachEngine
+from simcoach.coaching.lap_record import LapRecord
 from simcoach.coaching.laps import FinishedLap, LapTracker
-from simcoach.coaching.store import LapRecord
 from simcoach.live.hub import Hub
+from simcoach.storage.records import ReferenceChoice, session_key
 from simcoach_agent.telemetry import SessionInfo
 
 log = logging.getLogger(__name__)
@@ -96,8 +97,7 @@ def ensure_demo_reference(engine: CoachEngine, rig: str, session: SessionInfo, s
         t_end=lap.t_end,
         fuel_used_l=lap.fuel_used_l,
     )
-    store.save_lap(record, lap.trace)
-    store.set_reference(key, lap_id, False)
+    store.write([], [record.row(lap.trace), ReferenceChoice(key, lap_id, False)], time.time())
     log.info("demo reference: a simulated lap of %.3f s stored as lap %d", lap.time_s, lap_id)
     return lap_id
 

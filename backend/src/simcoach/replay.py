@@ -15,6 +15,7 @@ replay goes on: one bad sample must not throw away a session. The first
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final, TextIO
@@ -23,7 +24,8 @@ import msgspec
 
 from simcoach.coaching.engine import CoachEngine
 from simcoach.coaching.events import Event
-from simcoach.coaching.store import LapRecord
+from simcoach.coaching.lap_record import LapRecord
+from simcoach.live.sessions import SessionTracker
 from simcoach_agent.telemetry import Frame, SessionInfo
 from simcoach_agent.telemetry.codec import encode_json
 
@@ -96,6 +98,15 @@ def replay(
     stats = ReplayStats()
     pending: SessionInfo | None = None
     last_t = 0.0
+    # Sessions as the backend keeps them (a stored session per run of a session message), so
+    # that a backend opening the replay's --store finds the rig's session and its laps.
+    sessions = SessionTracker(engine.writer, timeout_s=math.inf)
+    next_seq: dict[str, int] = {}
+
+    def join(rig: str, session: SessionInfo, t: float) -> None:
+        joined = sessions.join(rig, session, next_seq.get(rig, 0), t)
+        engine.set_session(rig, session, t, session_id=joined.id)
+
     for number, line in enumerate(lines, start=1):
         stats.lines = number
         if not line.strip():
@@ -113,15 +124,18 @@ def replay(
         if isinstance(message, SessionInfo):
             stats.sessions += 1
             if message.rig:
-                engine.set_session(message.rig, message, last_t)
+                join(message.rig, message, last_t)
             else:
                 pending = message
             continue
         frame = message
         last_t = frame.t
         if pending is not None:
-            engine.set_session(frame.rig, pending, frame.t)
+            join(frame.rig, pending, frame.t)
             pending = None
+        elif sessions.current(frame.rig) is None:
+            join(frame.rig, SessionInfo(game="unknown"), frame.t)
+        next_seq[frame.rig] = frame.seq + 1
         stats.frames += 1
         out = engine.on_frame(frame)
         if not out:

@@ -10,7 +10,8 @@ import msgspec
 
 from simcoach.coaching.engine import CoachEngine, Outgoing, RulesFactory
 from simcoach.coaching.events import Event
-from simcoach.coaching.store import CoachStore, LapRecord, MemoryCoachStore
+from simcoach.coaching.lap_record import LapRecord
+from simcoach.storage.store import Store
 from simcoach_agent.games.demo import DemoCar, MistakeRecord, parse_mistakes
 from simcoach_agent.telemetry import Frame, SessionInfo
 
@@ -42,8 +43,9 @@ def no_rules(_session: SessionInfo) -> list[Any]:
     return []
 
 
-def engine(store: CoachStore | None = None, rules: RulesFactory | None = no_rules) -> CoachEngine:
-    return CoachEngine(store if store is not None else MemoryCoachStore(), rules_factory=rules)
+def engine(store: Store | None = None, rules: RulesFactory | None = no_rules) -> CoachEngine:
+    """An engine over a store in memory (or ``store``); its writes wait for ``eng.writer.flush_now()``."""
+    return CoachEngine(store if store is not None else Store(None).open(), rules_factory=rules)
 
 
 def drive(

@@ -9,7 +9,7 @@ import pytest
 
 from simcoach.coaching.engine import CoachEngine, default_rules_factory
 from simcoach.coaching.rules.fuel import FuelRule
-from simcoach.coaching.store import MemoryCoachStore
+from simcoach.storage.store import Store
 from simcoach_agent.telemetry import Frame
 from tests.backend.coaching.demo import DT, RIG, T0, demo_run, drive, engine, lap_frames, laps_of, replace
 
@@ -86,7 +86,7 @@ def test_a_lap_half_a_second_slower_in_one_corner_shows_it_after_the_corner_not_
 
 def test_delta_after_a_demo_mistake_matches_the_time_it_cost():
     """Same seed with and without a mistake: the laps match except at the corner, so the delta shows its cost."""
-    store = MemoryCoachStore()
+    store = Store(None).open()
     clean, _, times, session = demo_run(laps=2)
     eng = engine(store)
     drive(eng, clean, session)  # reference: the clean lap 2

@@ -75,7 +75,7 @@ def lap_trace(frames: list[Frame] | tuple[Frame, ...], session: SessionInfo) -> 
     eng.writer.flush_now()
     stored = eng.store.load_lap(laps[0].id)
     assert stored is not None and stored.trace is not None
-    return stored.trace
+    return LapTrace.from_bytes(stored.trace)
 
 
 @pytest.mark.parametrize("g", [4.5, -11.9])

@@ -26,6 +26,7 @@ import msgspec
 from simcoach.coaching.context import Phase, RigContext
 from simcoach.coaching.events import Event
 from simcoach.coaching.feedback import CornerHistory, CornerResult, Finding, analyse
+from simcoach.coaching.lap_record import LapRecord
 from simcoach.coaching.laps import FinishedLap, LapTracker
 from simcoach.coaching.reference import (
     Plausibility,
@@ -38,13 +39,16 @@ from simcoach.coaching.reference import (
 from simcoach.coaching.rules.base import Rule
 from simcoach.coaching.rules.fuel import FuelRule
 from simcoach.coaching.scheduler import Scheduler
-from simcoach.coaching.store import CoachStore, CoachWriter, LapRecord
-from simcoach.coaching.trace import resample
+from simcoach.coaching.trace import LapTrace, resample
+from simcoach.storage.records import EventRow, ReferenceChoice, session_key
+from simcoach.storage.store import Store
+from simcoach.storage.writer import StorageWriter
 from simcoach.tracks.loader import TrackInfo, TrackLibrary
 from simcoach_agent.telemetry import Frame, SessionInfo
 from simcoach_agent.telemetry.codec import encode_json
 
 log = logging.getLogger(__name__)
+_frame_decoder = msgspec.msgpack.Decoder(Frame)
 
 Outgoing = Event | LapRecord
 RulesFactory = Callable[[SessionInfo], list[Rule]]
@@ -78,12 +82,6 @@ class _LapBook:
     splits: list[float]
     results: list[CornerResult | None]
     next_segment: int
-
-
-def session_key(session: SessionInfo | None) -> RefKey:
-    if session is None:
-        return RefKey("", "", "", "")
-    return RefKey(session.driver or "", session.game or "", session.track or "", session.car or "")
 
 
 class RigCoach:
@@ -125,14 +123,17 @@ class RigCoach:
         self._prev_e: float | None = None
         self._coach: bytes | None = None
         self._frame: Frame | None = None
+        # Set while stored frames are run through again (``_resume``): nothing they give is told or kept twice.
+        self.quiet = False
 
     # --- session ------------------------------------------------------------
 
-    def set_session(self, session: SessionInfo, t: float) -> None:
+    def set_session(self, session: SessionInfo, t: float, session_id: str | None = None, resume: bool = False) -> None:
+        """The rig's session; ``resume``: one this engine has not seen, going on from before a restart."""
         same = self.session is not None and msgspec.structs.replace(session, rig=None) == msgspec.structs.replace(
             self.session, rig=None
         )
-        if same:
+        if same and session_id in (None, self.session_id):
             return  # a rig that reconnects says its session again
         self.session = session
         self.ctx.session = session
@@ -146,15 +147,20 @@ class RigCoach:
         if key != self.key or self.ref is None:
             self.key = key
             self.ref = self.engine.load_reference(key, self.track, self.limits)
-        self._new_session(t)
+        self._new_session(t, session_id)
+        if resume:
+            self._resume()
 
-    def _new_session(self, t: float, *, restarted: bool = False) -> None:
-        """A new session (or a restart of it): laps, rules and pending advice start afresh; the reference stays.
+    def _new_session(self, t: float, session_id: str | None = None, *, restarted: bool = False) -> None:
+        """A new session (or the game restarting it): laps, rules and pending advice start afresh; the reference stays.
 
-        After a restart the lap tracker has already begun again from the frame that showed it.
+        A restart in the game is the same session (same rig, game, track, car
+        and driver, driving on); after it the lap tracker has already begun
+        again from the frame that showed it.
         """
-        self.session_id = f"{self.rig}-{int(t * 1000)}-{uuid.uuid4().hex[:6]}"
         if not restarted:
+            self.session_id = session_id or f"{self.rig}-{int(t * 1000)}-{uuid.uuid4().hex[:6]}"
+
             self.tracker = LapTracker(self.length_m)
         self.scheduler = Scheduler()
         for rule in self.rules:
@@ -166,9 +172,39 @@ class RigCoach:
         self.prev = None
         self._reset_splits()
         self._reset_segments()
-        info = msgspec.to_builtins(self.session) if self.session is not None else {}
-        key, sid, rig = self.key, self.session_id, self.rig
-        self.engine.writer.add(lambda: self.engine.store.save_session(sid, rig, t, key, info))
+
+    def _resume(self) -> None:
+        """Take up a stored session after a backend restart, so that no lap of it is lost.
+
+        The laps it finished come from the store (best lap, lap times); the lap
+        in progress is rebuilt by running the stored frames since the last of
+        them through the engine again, quietly: their events were told and kept
+        already. A lap they finish was not stored yet (it would have been, with
+        the frames that finished it) and is kept now.
+        """
+        store = self.engine.store
+        laps = store.laps(self.session_id)
+        self.ctx.lap_times_s = [float(lap["time_s"]) for lap in laps]
+        clean = [float(lap["time_s"]) for lap in laps if lap.get("is_best")]
+        self.best_lap_s = min(clean) if clean else None
+        row = store.session(self.session_id)
+        if row is None or row.first_seq is None:
+            return
+        since = float(laps[-1]["t"]) if laps else row.started
+        frames = store.frames_since(self.rig, row.first_seq, since)
+        self.quiet = True
+        try:
+            for data in frames:
+                self.on_frame(_frame_decoder.decode(data))
+        finally:
+            self.quiet = False
+        log.info(
+            "rig %s: session %s taken up again: %d laps stored, %d frames of the lap in progress",
+            self.rig,
+            self.session_id,
+            len(laps),
+            len(frames),
+        )
 
     # --- frames -------------------------------------------------------------
 
@@ -361,9 +397,9 @@ class RigCoach:
         )
 
     def _keep_event(self, event: Event) -> None:
-        data = encode_json(event)
-        sid, rig = self.session_id, self.rig
-        self.engine.writer.add(lambda: self.engine.store.save_event(sid, rig, event.t, event.kind, data))
+        if self.quiet:
+            return
+        self.engine.writer.add(EventRow(self.session_id, self.rig, event.t, event.kind, encode_json(event)))
 
     # --- laps ---------------------------------------------------------------
 
@@ -430,12 +466,10 @@ class RigCoach:
         self.laps.append(record)
         self.ctx.lap_times_s.append(lap.time_s)
         trace = lap.trace
-        store = self.engine.store
-        self.engine.writer.add(lambda: store.save_lap(record, trace))
+        self.engine.writer.add(lambda: record.row(trace))
         if becomes_ref and trace is not None:
             self._switch_reference(build_reference(lap_id, self.key, lap.time_s, trace, self.track, limits=self.limits))
-            key = self.key
-            self.engine.writer.add(lambda: store.set_reference(key, lap_id, False))
+            self.engine.writer.add(ReferenceChoice(self.key, lap_id, False))
         out = out or []
         out.append(record)
         return out
@@ -501,13 +535,14 @@ class CoachEngine:
 
     def __init__(
         self,
-        store: CoachStore,
-        writer: CoachWriter | None = None,
+        store: Store,
+        writer: StorageWriter | None = None,
         tracks: TrackLibrary | None = None,
         rules_factory: RulesFactory | None = None,
     ) -> None:
         self.store = store
-        self.writer = writer if writer is not None else CoachWriter(store)
+        # Laps, events and references are queued on the store's writer, never written here.
+        self.writer = writer if writer is not None else StorageWriter(store)
         self.tracks = tracks if tracks is not None else TrackLibrary()
         self.rules_factory: RulesFactory = rules_factory if rules_factory is not None else default_rules_factory
         self.rigs: dict[str, RigCoach] = {}
@@ -520,8 +555,16 @@ class CoachEngine:
             coach = self.rigs[name] = RigCoach(self, name)
         return coach
 
-    def set_session(self, rig: str, session: SessionInfo, t: float | None = None) -> None:
-        self.rig(rig).set_session(session, time.time() if t is None else t)
+    def set_session(
+        self,
+        rig: str,
+        session: SessionInfo,
+        t: float | None = None,
+        session_id: str | None = None,
+        resume: bool = False,
+    ) -> None:
+        """A rig's session (its id from the live layer; made up here when coaching runs alone, as in replays)."""
+        self.rig(rig).set_session(session, time.time() if t is None else t, session_id, resume)
 
     def on_frame(self, frame: Frame) -> list[Outgoing] | None:
         self.frames += 1
@@ -552,13 +595,12 @@ class CoachEngine:
             log.warning("reference lap %s of %s is gone from the store", lap_id, key)
             return None
         time_s = float(stored.record["time_s"])
-        return build_reference(lap_id, key, time_s, stored.trace, track, pinned=pinned, limits=limits)
+        trace = LapTrace.from_bytes(stored.trace)
+        return build_reference(lap_id, key, time_s, trace, track, pinned=pinned, limits=limits)
 
     def describe(self) -> dict[str, object]:
         return {
             "rigs": len(self.rigs),
             "frames": self.frames,
             "events": self.events,
-            "pending_writes": self.writer.pending,
-            "write_failures": self.writer.failures,
         }

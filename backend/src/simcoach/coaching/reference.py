@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import Final, NamedTuple
+from typing import Final
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from simcoach.coaching.corners import Corner, corner_index_by_metre, detect_corn
 from simcoach.coaching.feedback import CornerMetrics, Segment, measure, plan_segments
 from simcoach.coaching.thresholds import class_for_session, thresholds_for
 from simcoach.coaching.trace import LapTrace
+from simcoach.storage.records import SessionKey
 from simcoach.tracks.loader import TrackInfo
 from simcoach_agent.telemetry import SessionInfo
 
@@ -94,13 +95,8 @@ def without_implausible_g(trace: LapTrace, limits: Plausibility) -> LapTrace:
     return LapTrace(trace.start_m, trace.time_s, channels, trace.length_m, trace.lap_time_s)
 
 
-class RefKey(NamedTuple):
-    """Whose reference: one per driver, game, track and car ("" where the session did not say)."""
-
-    driver: str
-    game: str
-    track: str
-    car: str
+# Whose reference: one per driver, game, track and car ("" where the session did not say).
+RefKey = SessionKey
 
 
 def default_sectors(length_m: float, track: TrackInfo | None) -> list[float]:

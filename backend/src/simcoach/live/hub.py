@@ -8,6 +8,9 @@ Frames are taken only when the storage writer has room for them (ingest
 awaits ``wait_for_storage`` first, and stops reading the rig's socket
 meanwhile), and acknowledged only once the writer reports them durable.
 
+Each rig is in one session at a time (``live/sessions.py`` decides which);
+its frames are stored with that session.
+
 Taken frames also go through the coaching engine, synchronously: it is cheap
 per frame and queues its store writes, so ingest never waits for it. A
 ``frames`` message carries the engine's live state for its rig as ``coach``.
@@ -24,6 +27,8 @@ from contextlib import asynccontextmanager
 
 from simcoach.coaching.engine import CoachEngine, encode_outgoing
 from simcoach.live.rigs import RigState
+from simcoach.live.sessions import SessionTracker
+from simcoach.storage.records import SessionRow
 from simcoach.storage.writer import Durable, StorageWriter
 from simcoach_agent.telemetry import Frame, SessionInfo
 from simcoach_agent.telemetry.codec import encode_json
@@ -88,30 +93,46 @@ class Hub:
         dashboard_queue_frames: int = 64,
         writer: StorageWriter | None = None,
         coach: CoachEngine | None = None,
+        session_timeout_s: float = 300.0,
+        store_frames: bool = True,
     ) -> None:
         self.rigs: dict[str, RigState] = {}
         self.subscribers: set[Subscriber] = set()
         self.dashboard_queue_frames = dashboard_queue_frames
         self.writer = writer
+        # False: frames are not kept (SIMCOACH_STORE=none), so taken is acknowledged at once;
+        # sessions, laps and events still go through the writer (to a store in memory).
+        self.store_frames = store_frames and writer is not None
         self.coach = coach
+        self.sessions = SessionTracker(writer, session_timeout_s)
         self.coach_errors = 0
         self.started = time.time()
         if writer is not None:
             writer.on_durable = self._frames_durable
 
-    def restore(self, last_seqs: dict[str, int]) -> None:
-        """After a restart: what the store holds is taken, so resent frames stay duplicates."""
+    def restore(self, last_seqs: dict[str, int], open_sessions: list[SessionRow] | None = None) -> None:
+        """After a restart: what the store holds is taken, so resent frames stay duplicates; open
+        sessions wait for their rigs to take them up again."""
         for name, seq in last_seqs.items():
             state = self.rig(name)
             state.last_seq = state.durable_seq = seq
+        self.sessions.restore(open_sessions or [])
+
+    def expire_sessions(self, now: float | None = None) -> list[str]:
+        """End the sessions of rigs away longer than the timeout (called every few seconds)."""
+        ended = self.sessions.expire(time.time() if now is None else now)
+        for state in self.rigs.values():
+            if state.session_id in ended:
+                state.session_id = None
+        return ended
 
     # --- storage ------------------------------------------------------------
     def storage_has_room(self, frames: int) -> bool:
-        return self.writer is None or self.writer.has_room(frames)
+        return self.writer is None or not self.store_frames or self.writer.has_room(frames)
 
     async def wait_for_storage(self, frames: int) -> None:
         """Return once the writer has room for ``frames`` more: ingest's backpressure."""
-        if self.writer is not None:
+        if self.writer is not None and self.store_frames:
             await self.writer.wait_for_room(frames)
 
     def _frames_durable(self, durable: dict[str, Durable]) -> None:
@@ -140,17 +161,21 @@ class Hub:
     def rig_disconnected(self, name: str) -> None:
         state = self.rig(name)
         state.connected = False
+        self.sessions.left(name, time.time())
         self._broadcast_rigs()
 
     def set_session(self, name: str, session: SessionInfo) -> None:
         session.rig = name
         state = self.rig(name)
         state.session = session
+        now = time.time()
+        joined = self.sessions.join(name, session, 0 if state.last_seq is None else state.last_seq + 1, now)
+        state.session_id = joined.id
         if self.writer is not None:
-            self.writer.add_session(name, session)
+            self.writer.add_session_message(name, session)
         if self.coach is not None:
             try:
-                self.coach.set_session(name, session)
+                self.coach.set_session(name, session, now, session_id=joined.id, resume=joined.resumed)
             except Exception:  # coaching must never take the live path down with it
                 self.coach_errors += 1
                 log.exception("coaching failed on the session of rig %s", name)
@@ -185,9 +210,11 @@ class Hub:
         state.duplicates += len(frames) - len(fresh)
         if not fresh:
             return 0
+        if state.session_id is None:  # frames before any session message: a session all the same
+            self.set_session(state.name, state.session or SessionInfo(game="unknown"))
         state.take(fresh, time.monotonic())
-        if self.writer is not None:
-            self.writer.add_frames(state.name, fresh)
+        if self.writer is not None and self.store_frames:
+            self.writer.add_frames(state.name, fresh, state.session_id)
         else:  # no store: taken is as durable as it gets
             state.set_durable(fresh[-1].seq)
             state.frames_stored += len(fresh)
@@ -263,6 +290,7 @@ class Hub:
                 "track": s.session.track if s.session else None,
                 "car": s.session.car if s.session else None,
                 "driver": s.session.driver if s.session else None,
+                "session_id": s.session_id,
             }
             for s in sorted(self.rigs.values(), key=lambda s: s.name)
         ]

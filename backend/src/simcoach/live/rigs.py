@@ -19,6 +19,8 @@ class RigState:
     name: str
     connected: bool = False
     session: SessionInfo | None = None
+    # The stored session its frames belong to (live/sessions.py); None before its first, or once it ended.
+    session_id: str | None = None
     last_frame: Frame | None = None
     # Highest seq taken: handed to the storage writer, which never drops, so a
     # frame at or below it is a duplicate whether or not it is stored yet.

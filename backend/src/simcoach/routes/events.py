@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from simcoach.deps import CoachDep
+from simcoach.deps import StoreDep, WriterDep
 
 router = APIRouter(prefix="/api", tags=["coaching"])
 
@@ -15,9 +15,10 @@ router = APIRouter(prefix="/api", tags=["coaching"])
 @router.get("/rigs/{rig}/events")
 async def rig_events(
     rig: str,
-    coach: CoachDep,
+    store: StoreDep,
+    writer: WriterDep,
     limit: Annotated[int, Query(ge=1, le=1000, description="how many of the newest events")] = 50,
 ) -> list[dict[str, Any]]:
     """The newest ``limit`` events of the rig (all its sessions), oldest first."""
-    await coach.writer.flush()
-    return await asyncio.to_thread(coach.store.events, rig, limit)
+    await writer.flush()
+    return await asyncio.to_thread(store.events, rig, limit)

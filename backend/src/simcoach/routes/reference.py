@@ -9,7 +9,9 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from simcoach.coaching.reference import Plausibility, Reference, RefKey, build_reference, implausible
-from simcoach.deps import CoachDep
+from simcoach.coaching.trace import LapTrace
+from simcoach.deps import CoachDep, StoreDep, WriterDep
+from simcoach.storage import records
 
 router = APIRouter(prefix="/api", tags=["coaching"])
 
@@ -20,14 +22,14 @@ class ReferenceChoice(BaseModel):
     lap_id: int | None = Field(description="a lap id, or null for the best clean lap (automatic again)")
 
 
-async def _key_of(coach: CoachDep, rig: str) -> RefKey:
+async def _key_of(coach: CoachDep, store: StoreDep, rig: str) -> RefKey:
     live = coach.rigs.get(rig)
     if live is not None and live.session is not None:
         return live.key
-    stored = await asyncio.to_thread(coach.store.last_session, rig)
+    stored = await asyncio.to_thread(store.last_session, rig)
     if stored is None:
         raise HTTPException(404, f"rig {rig!r} has not driven a session here yet")
-    return stored[1]
+    return stored.key
 
 
 def _describe(key: RefKey) -> str:
@@ -47,7 +49,7 @@ def _describe(key: RefKey) -> str:
         404: {"description": "the rig has not driven a session here"},
     },
 )
-async def get_reference(rig: str, coach: CoachDep) -> dict[str, Any]:
+async def get_reference(rig: str, coach: CoachDep, store: StoreDep, writer: WriterDep) -> dict[str, Any]:
     """The reference lap: its time, corners, sector starts and traces every 5 m.
 
     A rig with no reference yet gets 200 and ``{"reference": null, "reason": ...}``
@@ -56,8 +58,8 @@ async def get_reference(rig: str, coach: CoachDep) -> dict[str, Any]:
     live = coach.rigs.get(rig)
     if live is not None and live.ref is not None:
         return live.ref.to_json()
-    key = await _key_of(coach, rig)
-    await coach.writer.flush()
+    key = await _key_of(coach, store, rig)
+    await writer.flush()
     track = coach.tracks.find(key.track or None)
     ref = await asyncio.to_thread(coach.load_reference, key, track)
     if ref is None:
@@ -69,15 +71,16 @@ async def get_reference(rig: str, coach: CoachDep) -> dict[str, Any]:
 
 
 @router.put("/rigs/{rig}/reference")
-async def put_reference(rig: str, choice: ReferenceChoice, coach: CoachDep) -> dict[str, Any]:
+async def put_reference(
+    rig: str, choice: ReferenceChoice, coach: CoachDep, store: StoreDep, writer: WriterDep
+) -> dict[str, Any]:
     """Use another stored lap as the reference (it stays until changed), or the best lap again with null.
 
     400 for a lap that cannot be one: not timed from line to line, driven at
     another track, or with a speed change no car of the class can make.
     """
-    key = await _key_of(coach, rig)
-    await coach.writer.flush()
-    store = coach.store
+    key = await _key_of(coach, store, rig)
+    await writer.flush()
     lap_id = choice.lap_id
     pinned = lap_id is not None
     if lap_id is None:
@@ -101,16 +104,17 @@ async def put_reference(rig: str, choice: ReferenceChoice, coach: CoachDep) -> d
     track = live.track if live is not None else coach.tracks.find(key.track or None)
     # The rig's car class bounds what is possible; without the rig here, the loosest bounds (any car).
     limits = live.limits if live is not None and live.key == key else Plausibility.for_session(None)
-    why = await asyncio.to_thread(implausible, stored.trace, limits)
+    trace = await asyncio.to_thread(LapTrace.from_bytes, stored.trace)
+    why = await asyncio.to_thread(implausible, trace, limits)
     if why is not None:
         raise HTTPException(400, f"lap {lap_id} cannot be a reference: {why}")
     time_s = float(stored.record["time_s"])
     ref: Reference = await asyncio.to_thread(
-        build_reference, lap_id, key, time_s, stored.trace, track, pinned=pinned, limits=limits
+        build_reference, lap_id, key, time_s, trace, track, pinned=pinned, limits=limits
     )
     live = coach.rigs.get(rig)
     if live is not None and live.key == key:
         live.use_reference(ref)
-    coach.writer.add(lambda: store.set_reference(key, ref.lap_id, pinned))
-    await coach.writer.flush()
+    writer.add(records.ReferenceChoice(key, ref.lap_id, pinned))
+    await writer.flush()
     return ref.to_json()

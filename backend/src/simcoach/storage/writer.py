@@ -1,7 +1,9 @@
-"""Hands taken frames to the store in batches, off the event loop, and reports what became durable.
+"""The store's one writer: frames and records in batches, off the event loop, and what became durable.
 
-Ingest appends to per-rig column lists; a task drains them in a worker thread,
-all rigs in one transaction. Nothing is ever dropped: the writer holds at most
+Ingest appends frames to per-rig column lists, the live layer and the coaching
+engine append records (sessions, laps, events, references); a task drains
+them in a worker thread, all in one transaction, so the laps and events a
+batch of frames gave are stored with those frames or not at all. Nothing is ever dropped: the writer holds at most
 ``max_pending`` frames (queued plus being written), and a producer that finds
 no room awaits ``wait_for_room``, so the ingest of a rig stops reading its
 socket and the rig's own spool keeps the rest (backpressure, not loss).
@@ -24,7 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from simcoach.storage.base import FrameStore, RigFrames
+from simcoach.storage.records import Record, RigFrames, SessionMessage
+from simcoach.storage.store import Store
 from simcoach_agent.telemetry import Frame, SessionInfo
 from simcoach_agent.telemetry.codec import encode, encode_json
 
@@ -44,12 +47,14 @@ class Durable:
 
 
 DurableCallback = Callable[[dict[str, Durable]], None]
+# A record, or what builds it in the writer's thread.
+Pending = Record | Callable[[], Record]
 
 
 class StorageWriter:
     def __init__(
         self,
-        store: FrameStore,
+        store: Store,
         interval: float = 0.1,
         max_pending: int = 100_000,
         on_durable: DurableCallback | None = None,
@@ -58,10 +63,11 @@ class StorageWriter:
         self.interval = interval
         self.max_pending = max_pending
         self.on_durable = on_durable
-        self._queued: dict[str, RigFrames] = {}
+        # Per rig, its frames in runs of one session each, oldest first.
+        self._queued: dict[str, list[RigFrames]] = {}
         self._queued_frames = 0
         self._writing = 0
-        self._sessions: list[tuple[str, float, bytes]] = []
+        self._records: list[Pending] = []
         # Set when a write has freed room, or when a producer waits and the
         # writer should not sit out its interval.
         self._room = asyncio.Event()
@@ -89,19 +95,37 @@ class StorageWriter:
             self._kick.set()
             await self._room.wait()
 
-    def add_frames(self, rig: str, frames: list[Frame]) -> None:
-        """Queue frames of one rig, oldest first; never drops (callers wait for room first)."""
-        batch = self._queued.get(rig)
-        if batch is None:
-            batch = self._queued[rig] = RigFrames(rig)
+    def add_frames(self, rig: str, frames: list[Frame], session: str | None = None) -> None:
+        """Queue frames of one rig's session, oldest first; never drops (callers wait for room first)."""
+        if not frames:
+            return
+        runs = self._queued.get(rig)
+        if runs is None:
+            runs = self._queued[rig] = []
+        if not runs or runs[-1].session != session:
+            runs.append(RigFrames(rig, session))
+        batch = runs[-1]
         batch.keys.extend([(f.seq, f.t, f.lap, f.lap_dist_m) for f in frames])
         batch.data.extend(map(encode, frames))
         self._queued_frames += len(frames)
         if self._queued_frames >= min(BATCH_FRAMES, self.max_pending // 2):
             self._kick.set()  # a full batch: no need to wait for the interval
 
-    def add_session(self, rig: str, session: SessionInfo) -> None:
-        self._sessions.append((rig, time.time(), encode_json(session)))
+    def add_session_message(self, rig: str, session: SessionInfo) -> None:
+        """Keep a session message as the rig sent it (for replays)."""
+        self._records.append(SessionMessage(rig, time.time(), encode_json(session)))
+
+    def add(self, record: Pending) -> None:
+        """Queue a record; it is stored with the frames queued before it, or after them.
+
+        A callable is called in the writer's thread to give the record: what
+        takes time to build (a lap's compressed trace) is not built on the event loop.
+        """
+        self._records.append(record)
+
+    @property
+    def pending_records(self) -> int:
+        return len(self._records)
 
     @property
     def pending(self) -> int:
@@ -120,48 +144,75 @@ class StorageWriter:
 
     async def flush(self) -> bool:
         """Write everything queued now in one transaction; False when the store failed (kept for a retry)."""
-        if not self._queued and not self._sessions:
+        if not self._queued and not self._records:
             return True
-        batches, sessions = list(self._queued.values()), self._sessions
-        count = self._queued_frames
-        self._queued, self._sessions, self._queued_frames = {}, [], 0
-        self._writing = count
-        started = time.perf_counter()
+        taken = self._take()
         try:
-            await asyncio.to_thread(self.store.write, batches, sessions)
+            await asyncio.to_thread(self._write, *taken)
         except Exception as exc:  # any store failure: keep the batch, ahead of newer frames, and retry
-            self.failures += 1
-            self.last_error = f"{type(exc).__name__}: {exc}"
-            log.error("storage write failed, will retry: %s", self.last_error)
-            self._requeue(batches, sessions, count)
+            self._failed(exc, *taken)
             return False
         finally:
             self._writing = 0
-        self.batches += 1
-        self.frames_stored += count
-        self.write_seconds += time.perf_counter() - started
-        self._room.set()
-        if self.on_durable is not None:
-            self.on_durable({b.rig: Durable(b.keys[-1][0], len(b)) for b in batches if b.keys})
+        self._done(*taken)
         return True
 
-    def _requeue(self, batches: list[RigFrames], sessions: list[tuple[str, float, bytes]], count: int) -> None:
+    def flush_now(self) -> bool:
+        """``flush`` here and now, in this thread (the replay command, tests, a final flush without a loop)."""
+        if not self._queued and not self._records:
+            return True
+        taken = self._take()
+        try:
+            self._write(*taken)
+        except Exception as exc:
+            self._failed(exc, *taken)
+            return False
+        finally:
+            self._writing = 0
+        self._done(*taken)
+        return True
+
+    def _take(self) -> tuple[dict[str, list[RigFrames]], list[Pending], int]:
+        queued, records, count = self._queued, self._records, self._queued_frames
+        self._queued, self._records, self._queued_frames = {}, [], 0
+        self._writing = count
+        return queued, records, count
+
+    def _write(self, queued: dict[str, list[RigFrames]], records: list[Pending], count: int) -> None:
+        started = time.perf_counter()
+        ready = [r() if callable(r) else r for r in records]
+        self.store.write([run for runs in queued.values() for run in runs], ready, time.time())
+        self.write_seconds += time.perf_counter() - started
+
+    def _failed(self, exc: Exception, queued: dict[str, list[RigFrames]], records: list[Pending], count: int) -> None:
+        self.failures += 1
+        self.last_error = f"{type(exc).__name__}: {exc}"
+        log.error("storage write failed, will retry: %s", self.last_error)
+        # Back in front of whatever was queued meanwhile, each rig's runs still in order.
         newer = self._queued
         self._queued = {}
-        for batch in batches:
-            later = newer.pop(batch.rig, None)
-            if later is not None:
-                batch.keys.extend(later.keys)
-                batch.data.extend(later.data)
-            self._queued[batch.rig] = batch
+        for rig, runs in queued.items():
+            self._queued[rig] = runs + newer.pop(rig, [])
         self._queued.update(newer)
         self._queued_frames += count
-        self._sessions[:0] = sessions
+        self._records[:0] = records
+
+    def _done(self, queued: dict[str, list[RigFrames]], records: list[Pending], count: int) -> None:
+        self.batches += 1
+        self.frames_stored += count
+        self._room.set()
+        if self.on_durable is not None:
+            durable = {
+                rig: Durable(runs[-1].keys[-1][0], sum(len(r) for r in runs)) for rig, runs in queued.items() if runs
+            }
+            if durable:
+                self.on_durable(durable)
 
     def describe(self) -> dict[str, object]:
         return {
             **self.store.describe(),
             "pending": self.pending,
+            "pending_records": self.pending_records,
             "max_pending": self.max_pending,
             "frames_stored": self.frames_stored,
             "full_waits": self.full_waits,
