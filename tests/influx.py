@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import socket
@@ -31,17 +32,30 @@ class InfluxError(RuntimeError):
 class InfluxServer:
     """``influxd`` with every port it opens on a free local port, data under ``folder``; ``stop`` ends it."""
 
-    def __init__(self, folder: Path, database: str = "simcoach") -> None:
+    def __init__(
+        self,
+        folder: Path,
+        database: str = "simcoach",
+        admin: tuple[str, str] | None = None,
+        data: dict[str, str] | None = None,
+    ) -> None:
+        """``admin`` (user, password): start with ``[http] auth-enabled`` and that admin user.
+
+        ``data``: more ``[data]`` settings, as TOML values (``{"index-version": '"tsi1"'}``), for benches.
+        """
         exe = shutil.which(INFLUXD) or ("/usr/bin/influxd" if Path("/usr/bin/influxd").exists() else None)
         if exe is None:
             raise InfluxError("influxd is not installed (Debian package 'influxdb'; ./dev.sh test installs it)")
         self.folder = folder
         self.database = database
+        self.admin = admin
         self.http_port = _free_port()
         self.meta_port = _free_port()
         self.url = f"http://127.0.0.1:{self.http_port}"
         self.data_dir = folder / "data"
         config = folder / "influxdb.conf"
+        extra_data = "".join(f"  {key} = {value}\n" for key, value in (data or {}).items())
+        auth_enabled = "true" if admin else "false"
         # Every listener `influxd config` shows: the RPC/backup bind address and HTTP; the others
         # (graphite, collectd, opentsdb, udp, ifql) are off by default and stay off.
         config.write_text(
@@ -57,12 +71,13 @@ bind-address = "127.0.0.1:{self.meta_port}"
   # bench measures the bytes a day-old session takes, not a write-ahead log.
   cache-snapshot-write-cold-duration = "1s"
   compact-full-write-cold-duration = "5s"
-[monitor]
+{extra_data}[monitor]
   store-enabled = false
 [http]
   bind-address = "127.0.0.1:{self.http_port}"
   log-enabled = false
   max-body-size = 0
+  auth-enabled = {auth_enabled}
 [ifql]
   enabled = false
 [continuous_queries]
@@ -74,7 +89,15 @@ bind-address = "127.0.0.1:{self.meta_port}"
         self.log = (folder / "influxd.log").open("wb")
         self.process = subprocess.Popen([exe, "run", "-config", str(config)], stdout=self.log, stderr=subprocess.STDOUT)
         self._wait_ready()
-        self.query(f'CREATE DATABASE "{database}"', method="POST")
+        try:
+            if admin is not None:
+                # The first user may be created without credentials, and must be an admin.
+                user, password = admin
+                self.query(f"CREATE USER \"{user}\" WITH PASSWORD '{password}' WITH ALL PRIVILEGES", method="POST")
+            self.query(f'CREATE DATABASE "{database}"', method="POST")
+        except BaseException:
+            self.stop()  # never leave an influxd running behind a failed start
+            raise
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + START_DEADLINE_S
@@ -100,6 +123,7 @@ bind-address = "127.0.0.1:{self.meta_port}"
         """POST line protocol to /write; raises with InfluxDB's own words when it refuses any of it."""
         query = urllib.parse.urlencode({"db": self.database, "precision": precision})
         request = urllib.request.Request(f"{self.url}/write?{query}", data=body, method="POST")
+        self._authorize(request)
         try:
             with urllib.request.urlopen(request, timeout=120) as r:
                 if r.status != 204:
@@ -115,6 +139,7 @@ bind-address = "127.0.0.1:{self.meta_port}"
             request.add_header("Content-Type", "application/x-www-form-urlencoded")
         else:
             request = urllib.request.Request(f"{self.url}/query?{params}")
+        self._authorize(request)
         try:
             with urllib.request.urlopen(request, timeout=120) as r:
                 answer = json.loads(r.read())
@@ -125,6 +150,11 @@ bind-address = "127.0.0.1:{self.meta_port}"
             if "error" in result:
                 raise InfluxError(f"query {q!r} failed: {result['error']}")
         return results
+
+    def _authorize(self, request: urllib.request.Request) -> None:
+        if self.admin is not None:
+            token = base64.b64encode(":".join(self.admin).encode()).decode()
+            request.add_header("Authorization", f"Basic {token}")
 
     def series(self, q: str) -> list[dict[str, Any]]:
         """Every series of every statement of a query."""
