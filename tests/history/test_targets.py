@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from simcoach.history.lines import TelemetryEncoder
 from simcoach.history.schema import SessionTags
 from simcoach.history.targets import InfluxV1Target, InfluxV2Target, TargetError, target_from_settings
-from simcoach.settings import InfluxSettings
+from simcoach.settings import InfluxSettings, Settings
 from simcoach_agent.games.demo.source import DemoSource
 from simcoach_agent.telemetry import Frame
 from tests.influx import InfluxServer
@@ -423,8 +423,10 @@ def test_settings_v2_name_what_is_missing_and_never_echo_the_token(env: pytest.M
         InfluxSettings()
     assert "very-secret-token" not in str(missing.value)
     env.setenv("INFLUXDB_BUCKET", "telemetry")
+    env.setenv("INFLUXDB_GZIP", "true")
     target = target_from_settings(InfluxSettings())
     assert isinstance(target, InfluxV2Target) and target.key == "v2:http://influx:8086/simcoach/telemetry"
+    assert target.describe()["gzip"] == "true"
     target.close()
 
 
@@ -439,7 +441,7 @@ def test_settings_v1_name_what_is_missing(env: pytest.MonkeyPatch) -> None:
         InfluxSettings()
     env.setenv("INFLUXDB_PASSWORD", "pw-123")
     target = target_from_settings(InfluxSettings())
-    assert isinstance(target, InfluxV1Target)
+    assert isinstance(target, InfluxV1Target) and not target.use_gzip
     assert target.describe() == {
         "kind": "influxdb1",
         "url": "http://influx:8086",
@@ -466,6 +468,15 @@ def test_settings_refuse_an_unknown_version(env: pytest.MonkeyPatch) -> None:
     env.setenv("INFLUXDB_VERSION", "3")
     with pytest.raises(ValidationError, match="INFLUXDB_VERSION: expected 1 or 2"):
         InfluxSettings()
+
+
+def test_export_batch_frames_has_a_default_under_every_servers_body_limit(env: pytest.MonkeyPatch) -> None:
+    # ~1.9 KB a demo frame: the default batch stays under 1.x's 25 MB and 3.x's 10 MiB request limits.
+    frames = Settings().export_batch_frames
+    assert len(TelemetryEncoder(tags("size")).lines(demo_frames(200))) / 200 * frames < 10 * 2**20
+    env.setenv("SIMCOACH_EXPORT_BATCH_FRAMES", "0")
+    with pytest.raises(ValidationError, match="export_batch_frames"):
+        Settings()
 
 
 def test_settings_are_read_from_the_env_file(env: pytest.MonkeyPatch, tmp_path: Path) -> None:

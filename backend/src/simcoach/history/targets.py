@@ -153,6 +153,8 @@ class InfluxV1Target(InfluxTarget):
             out["retention_policy"] = self.retention_policy
         if self.username:
             out["username"] = self.username
+        if self.use_gzip:
+            out["gzip"] = "true"
         return out
 
     def check(self) -> None:
@@ -253,6 +255,7 @@ class InfluxV2Target(InfluxTarget):
         self.url = url.rstrip("/")
         self.org = org
         self.bucket = bucket
+        self.use_gzip = use_gzip
         # retries=False: the exporter decides when to try again; the client would otherwise block in its own.
         self._client = InfluxDBClient(
             url=self.url,
@@ -273,7 +276,8 @@ class InfluxV2Target(InfluxTarget):
         return f"v2:{self.url}/{self.org}/{self.bucket}"
 
     def describe(self) -> dict[str, str]:
-        return {"kind": "influxdb2", "url": self.url, "org": self.org, "bucket": self.bucket}
+        out = {"kind": "influxdb2", "url": self.url, "org": self.org, "bucket": self.bucket}
+        return out | ({"gzip": "true"} if self.use_gzip else {})
 
     def check(self) -> None:
         self._call("GET /ping", self._client.version)
@@ -360,7 +364,7 @@ class InfluxV2Target(InfluxTarget):
         self._client.close()  # type: ignore[no-untyped-call]
 
 
-def target_from_settings(settings: InfluxSettings, *, use_gzip: bool = False) -> InfluxTarget | None:
+def target_from_settings(settings: InfluxSettings) -> InfluxTarget | None:
     """The target INFLUXDB_* describe, or None when INFLUXDB_URL is unset (no export)."""
     if settings.url is None:
         return None
@@ -372,9 +376,9 @@ def target_from_settings(settings: InfluxSettings, *, use_gzip: bool = False) ->
             settings.retention_policy,
             settings.username,
             settings.password.get_secret_value() if settings.password else None,
-            use_gzip=use_gzip,
+            use_gzip=settings.gzip,
         )
     assert settings.org is not None and settings.bucket is not None and settings.token is not None
     return InfluxV2Target(
-        settings.url, settings.org, settings.bucket, settings.token.get_secret_value(), use_gzip=use_gzip
+        settings.url, settings.org, settings.bucket, settings.token.get_secret_value(), use_gzip=settings.gzip
     )
