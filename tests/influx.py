@@ -38,10 +38,12 @@ class InfluxServer:
         database: str = "simcoach",
         admin: tuple[str, str] | None = None,
         data: dict[str, str] | None = None,
+        max_body_size: int = 0,
     ) -> None:
         """``admin`` (user, password): start with ``[http] auth-enabled`` and that admin user.
 
         ``data``: more ``[data]`` settings, as TOML values (``{"index-version": '"tsi1"'}``), for benches.
+        ``max_body_size``: ``[http] max-body-size`` in bytes, 0 for none (influxd's own default is 25 MB).
         """
         exe = shutil.which(INFLUXD) or ("/usr/bin/influxd" if Path("/usr/bin/influxd").exists() else None)
         if exe is None:
@@ -76,7 +78,7 @@ bind-address = "127.0.0.1:{self.meta_port}"
 [http]
   bind-address = "127.0.0.1:{self.http_port}"
   log-enabled = false
-  max-body-size = 0
+  max-body-size = {max_body_size}
   auth-enabled = {auth_enabled}
 [ifql]
   enabled = false

@@ -136,6 +136,21 @@ def test_v1_a_field_type_conflict_is_refused_data(influx: InfluxServer) -> None:
     assert refused.value.bad_data
 
 
+def test_v1_a_batch_over_the_servers_body_limit_names_the_batch_setting(tmp_path: Path) -> None:
+    server = InfluxServer(tmp_path, max_body_size=100_000)
+    try:
+        body = TelemetryEncoder(tags("v1-large")).lines(demo_frames(100))
+        assert len(body) > 100_000
+        with InfluxV1Target(server.url, server.database) as target, pytest.raises(TargetError) as large:
+            target.write(body)
+        assert large.value.status == 413 and not large.value.retryable and not large.value.bad_data
+        assert "SIMCOACH_EXPORT_BATCH_FRAMES" in large.value.message
+        assert "request entity too large" in large.value.message.lower()
+        assert count(server, "v1-large") == 0
+    finally:
+        server.stop()
+
+
 def test_v1_unreachable_url_is_named_and_retryable() -> None:
     url = f"http://127.0.0.1:{free_port()}"
     with InfluxV1Target(url, "simcoach") as target:

@@ -221,7 +221,8 @@ class InfluxV1Target(InfluxTarget):
             )
         if status == 413:
             return TargetError(
-                f"InfluxDB refused a batch as too large ([http] max-body-size); send fewer frames a batch: {words}",
+                "InfluxDB refused a batch as too large ([http] max-body-size): "
+                f"lower SIMCOACH_EXPORT_BATCH_FRAMES: {words}",
                 retryable=False,
                 status=status,
             )
@@ -347,7 +348,7 @@ class InfluxV2Target(InfluxTarget):
             )
         if status == 413:
             return TargetError(
-                f"InfluxDB refused a batch as too large; send fewer frames a batch: {words}",
+                f"InfluxDB refused a batch as too large: lower SIMCOACH_EXPORT_BATCH_FRAMES: {words}",
                 retryable=False,
                 status=status,
             )
