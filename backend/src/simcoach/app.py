@@ -14,7 +14,7 @@ from simcoach import __version__
 from simcoach.coaching.engine import CoachEngine
 from simcoach.demo_rig import run_demo_rig
 from simcoach.live.hub import Hub
-from simcoach.routes import events, laps, reference, status, thresholds
+from simcoach.routes import events, laps, reference, sessions, status, thresholds
 from simcoach.settings import Settings
 from simcoach.storage.retention import Retention
 from simcoach.storage.store import Store
@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(laps.router)
     app.include_router(reference.router)
     app.include_router(events.router)
+    app.include_router(sessions.router)
     app.include_router(thresholds.router)
     app.include_router(ingest.router)
     app.include_router(dashboards.router)

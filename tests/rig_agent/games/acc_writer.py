@@ -1,9 +1,9 @@
 """A stand-in for ACC or AC: writes the three ``acpmf_*`` pages at 60 Hz in a directory, in phases read from stdin.
 
 Run from the repository root:
-``python -m tests.rig_agent.games.acc_writer DIR LAYOUT`` (LAYOUT: acc, acc15 or ac).
+``python -m tests.rig_agent.games.acc_writer DIR LAYOUT [LAP_S]`` (LAYOUT: acc, acc15 or ac).
 Phases (one per stdin line, switched at once):
-  drive   a car lapping every LAP_S seconds, starting at START_POS of a lap: speed
+  drive   a car lapping every LAP_S seconds (3 unless given), starting at START_POS of a lap: speed
           ramps 150 -> 250 km/h along the lap, tyres warm up, laps count
   pause   the game paused (status 3): counters frozen, 999 km/h that must never be sent
   menu    back to the menu (status 0): 888 km/h that must never be sent
@@ -41,8 +41,9 @@ PLAYER_ID = 1002
 
 
 class Game:
-    def __init__(self, directory: Path, layout: str) -> None:
+    def __init__(self, directory: Path, layout: str, lap_s: float = LAP_S) -> None:
         self.layout = layout
+        self.lap_s = lap_s
         self.game = "ac" if layout == "ac" else "acc"
         self.graphics_table = AC_GRAPHICS if self.game == "ac" else ACC_GRAPHICS
         self.files = PageFiles(directory)
@@ -82,7 +83,7 @@ class Game:
             return
         self.driven += dt
         self.packet += 1
-        laps, into = divmod(START_POS + self.driven / LAP_S, 1.0)
+        laps, into = divmod(START_POS + self.driven / self.lap_s, 1.0)
         tyres = tuple(80.0 + 10.0 * into + wheel for wheel in range(4))
         put(
             physics,
@@ -109,7 +110,7 @@ class Game:
             self.graphics_table,
             status=2,
             completedLaps=int(laps),
-            iCurrentTime=int(into * LAP_S * 1000),
+            iCurrentTime=int(into * self.lap_s * 1000),
             iLastTime=LAST_LAP_MS if laps >= 1 else none,
             iBestTime=LAST_LAP_MS if laps >= 1 else none,
             normalizedCarPosition=into,
@@ -126,7 +127,7 @@ class Game:
 
 def main() -> None:
     directory, layout = Path(sys.argv[1]), sys.argv[2]
-    game = Game(directory, layout)
+    game = Game(directory, layout, float(sys.argv[3]) if len(sys.argv) > 3 else LAP_S)
     game.create()
     print("phase drive", flush=True)
     period = 1.0 / RATE_HZ

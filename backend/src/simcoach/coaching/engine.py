@@ -48,6 +48,8 @@ from simcoach_agent.telemetry import Frame, SessionInfo
 from simcoach_agent.telemetry.codec import encode_json
 
 log = logging.getLogger(__name__)
+# Taking up a session after a restart, stored frames are run again from this long before the last line.
+RESUME_LEAD_S: Final = 2.0
 _frame_decoder = msgspec.msgpack.Decoder(Frame)
 
 Outgoing = Event | LapRecord
@@ -190,7 +192,10 @@ class RigCoach:
         row = store.session(self.session_id)
         if row is None or row.first_seq is None:
             return
-        since = float(laps[-1]["t"]) if laps else row.started
+        # From a little before the last line crossing: the tracker joins the previous lap's tail
+        # (untimed, so not reported again) and sees the line as it was crossed, so the lap in
+        # progress is timed from the line exactly as it would have been without the restart.
+        since = float(laps[-1]["t"]) - RESUME_LEAD_S if laps else row.started
         frames = store.frames_since(self.rig, row.first_seq, since)
         self.quiet = True
         try:

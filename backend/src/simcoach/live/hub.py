@@ -9,7 +9,8 @@ awaits ``wait_for_storage`` first, and stops reading the rig's socket
 meanwhile), and acknowledged only once the writer reports them durable.
 
 Each rig is in one session at a time (``live/sessions.py`` decides which);
-its frames are stored with that session.
+its frames are stored with that session. Frames before a rig's first session
+message (a game not yet saying what it runs) belong to none.
 
 Taken frames also go through the coaching engine, synchronously: it is cheap
 per frame and queues its store writes, so ingest never waits for it. A
@@ -210,8 +211,6 @@ class Hub:
         state.duplicates += len(frames) - len(fresh)
         if not fresh:
             return 0
-        if state.session_id is None:  # frames before any session message: a session all the same
-            self.set_session(state.name, state.session or SessionInfo(game="unknown"))
         state.take(fresh, time.monotonic())
         if self.writer is not None and self.store_frames:
             self.writer.add_frames(state.name, fresh, state.session_id)

@@ -53,13 +53,14 @@ INSERT OR IGNORE INTO frames (rig, seq, t, lap, lap_dist_m, data)
 SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, substr(?3, j.value ->> 4, j.value ->> 5)
 FROM json_each(?2) AS j
 """
-# A session's activity after a batch of its frames: the first frame's time becomes its start,
-# the last frame's its end so far (and its end, if it was already ended).
+# A session's activity after a batch of its frames: its first frame's seq and time become where
+# it starts, the last frame's where it ends so far (and its end, if it was already ended).
 _SESSION_ACTIVITY: Final = """
 UPDATE sessions SET
     started = CASE WHEN frames = 0 THEN :first_t ELSE started END,
-    last_t = MAX(last_t, :last_t),
-    ended = CASE WHEN ended IS NULL THEN NULL ELSE MAX(ended, :last_t) END,
+    first_seq = CASE WHEN frames = 0 THEN :first_seq ELSE first_seq END,
+    last_t = CASE WHEN frames = 0 THEN :last_t ELSE MAX(last_t, :last_t) END,
+    ended = CASE WHEN ended IS NULL THEN NULL WHEN frames = 0 THEN :last_t ELSE MAX(ended, :last_t) END,
     seen = :seen,
     last_seq = MAX(COALESCE(last_seq, :last_seq), :last_seq),
     frames = frames + :frames
@@ -164,6 +165,7 @@ class Store:
                             {
                                 "id": batch.session,
                                 "first_t": batch.keys[0][1],
+                                "first_seq": batch.keys[0][0],
                                 "last_t": batch.keys[-1][1],
                                 "last_seq": batch.keys[-1][0],
                                 "frames": len(batch),
