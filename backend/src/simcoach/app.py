@@ -59,10 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             store_frames=settings.store != "none",
         )
         hub.restore(store.last_seqs(), store.open_sessions())
-        tasks: list[asyncio.Task[None]] = [
-            asyncio.create_task(writer.run()),
-            asyncio.create_task(_expire_sessions(hub)),
-        ]
+        writing = asyncio.create_task(writer.run())
+        tasks: list[asyncio.Task[None]] = [asyncio.create_task(_expire_sessions(hub))]
         app.state.retention = None
         if settings.store != "none" and settings.retention_days is not None:
             app.state.retention = retention = Retention(store, settings.retention_days)
@@ -87,7 +85,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            await writer.flush()
+            # Last, and not cancelled: what the tasks above queued is stored before the file closes.
+            writer.stop()
+            await writing
             store.close()
 
     app = FastAPI(title="simcoach", version=__version__, lifespan=lifespan)

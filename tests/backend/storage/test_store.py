@@ -218,3 +218,24 @@ def test_retention_drops_old_frames_and_keeps_sessions_laps_and_events(tmp_path)
     assert store.session("old") is not None and len(store.laps("old")) == 1 and len(store.events("r", 10)) == 1
     assert store.delete_frames_before(1015.0) == 0
     store.close()
+
+
+def test_stopping_the_writer_stores_everything_queued_even_mid_write(tmp_path):
+    store = Store(tmp_path / "simcoach.db").open()
+
+    async def scenario() -> None:
+        writer = StorageWriter(store, interval=0.01)
+        running = asyncio.create_task(writer.run())
+        writer.add(opened("s1"))
+        frames_of(writer, "r", "s1", range(1, 3001))
+        await asyncio.sleep(0)  # let the writer take its first batch
+        frames_of(writer, "r", "s1", range(3001, 3101))
+        writer.add(lambda: record(store.next_lap_id(), "s1", 60.0).row(trace(60.0)))
+        writer.stop()
+        await asyncio.wait_for(running, 60)
+        assert writer.pending == 0 and writer.pending_records == 0
+
+    asyncio.run(scenario())
+    assert [seq for seq, _ in store.frames("r")] == list(range(1, 3101))
+    assert len(store.laps("s1")) == 1 and store.session("s1").frames == 3100
+    store.close()

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 # Frames worth a transaction of their own: under load the writer stores a batch
 # as soon as it has one (and the previous one is done) rather than every interval.
 BATCH_FRAMES: Final = 2048
+# At shutdown, a failing store is tried this many times more before what is queued is given up.
+STOP_ATTEMPTS: Final = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ class StorageWriter:
         self.frames_stored = 0
         self.write_seconds = 0.0
         self.full_waits = 0
+        self._stopping = False
 
     # --- the event loop's side ------------------------------------------------
     def has_room(self, frames: int) -> bool:
@@ -134,13 +137,27 @@ class StorageWriter:
 
     # --- draining ---------------------------------------------------------------
     async def run(self) -> None:
-        """Drain until cancelled; a final flush happens in ``flush``."""
-        while True:
+        """Drain until ``stop``: then once more, so that everything queued before it is stored.
+
+        Not to be cancelled: a cancelled flush would leave its batch being
+        written in the worker thread with no one to retry it if it failed.
+        """
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._kick.wait(), self.interval)
             self._kick.clear()
             if not await self.flush():
                 await asyncio.sleep(self.interval)  # a failing store: retry, but not in a tight loop
+        for _ in range(STOP_ATTEMPTS):
+            if await self.flush():
+                return
+            await asyncio.sleep(self.interval)
+        log.error("storage writer stopped with %d frames not stored: %s", self.pending, self.last_error)
+
+    def stop(self) -> None:
+        """Ask ``run`` to store what is queued and return (shutdown)."""
+        self._stopping = True
+        self._kick.set()
 
     async def flush(self) -> bool:
         """Write everything queued now in one transaction; False when the store failed (kept for a retry)."""
