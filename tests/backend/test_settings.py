@@ -1,5 +1,7 @@
 """Backend settings: rig tokens and refusal of placeholder secrets outside development."""
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -38,3 +40,19 @@ def test_unknown_demo_mistakes_name_the_setting(monkeypatch):
     monkeypatch.setenv("SIMCOACH_DEMO_MISTAKES", "late_brake@Nowhere")
     with pytest.raises(ValidationError, match=r"SIMCOACH_DEMO_MISTAKES.*Nowhere"):
         Settings()
+
+
+def test_the_example_env_file_is_a_valid_configuration():
+    """What a server admin copies to .env first must start the backend as it is."""
+    from simcoach.settings import InfluxSettings
+
+    example = Path(__file__).parents[2] / ".env.example"
+    settings = Settings(_env_file=example)
+    assert settings.retention_days is None and settings.session_timeout_s == 300
+    InfluxSettings(_env_file=example)
+
+
+def test_retention_must_be_a_positive_number_of_days():
+    with pytest.raises(ValidationError, match="retention_days"):
+        Settings(retention_days="-1")
+    assert Settings(retention_days="7").retention_days == 7.0

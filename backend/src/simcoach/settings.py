@@ -84,6 +84,12 @@ class Settings(EnvSettings):
             tokens[rig.strip()] = token.strip()
         return tokens
 
+    @field_validator("retention_days", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # SIMCOACH_RETENTION_DAYS= (as .env.example has it) means "keep everything", not an error.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("demo_mistakes")
     @classmethod
     def _known_mistakes(cls, value: str) -> str:
