@@ -71,9 +71,10 @@ async def collect_frames(
     timeout: float | None = None,
     explain: Explain = "",
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """Frames (and the last session message) a dashboard gets for ``rig`` until ``until(frames)`` holds."""
+    """Frames and the last session message a dashboard gets for ``rig``, once ``until(frames)`` holds and
+    the session has come (a game may give frames a sample or two before it says what it runs)."""
     async with DashboardFeed(ws_base, rig) as feed:
-        await feed.until(lambda: until(feed.frames), timeout or DEADLINE_S, explain)
+        await feed.until(lambda: until(feed.frames) and feed.sessions, timeout or DEADLINE_S, explain)
         return list(feed.frames), (feed.sessions[-1] if feed.sessions else None)
 
 

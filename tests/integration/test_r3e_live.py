@@ -39,7 +39,7 @@ def test_a_scripted_lap_reaches_a_dashboard_in_frame_units(tmp_path: Path, shm_d
     async def watch() -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         async with DashboardFeed(backend.ws, RIG) as feed:
             # The agent starts, finds the page and drives: on a loaded machine that may take a while.
-            await feed.until(lambda: enough(feed.frames), explain=agent.output)
+            await feed.until(lambda: enough(feed.frames) and feed.sessions, explain=agent.output)
             return feed.frames, (feed.sessions[-1] if feed.sessions else None)
 
     frames, session = asyncio.run(watch())

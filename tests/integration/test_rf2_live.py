@@ -36,7 +36,7 @@ def _drive(
     async def scenario() -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         async with DashboardFeed(backend.ws, "demo-agent") as feed:
             (folder / "go").touch()  # the dashboard is subscribed: nothing of the drive can be missed
-            await feed.until(lambda: until(feed.frames), explain=agent.output)
+            await feed.until(lambda: until(feed.frames) and feed.sessions, explain=agent.output)
             return feed.frames, (feed.sessions[-1] if feed.sessions else None)
 
     return asyncio.run(scenario())

@@ -82,7 +82,9 @@ class Sampler:
 
     def _sample(self, t: float) -> Frame | None:
         self._since_check += 1
-        if self._since_check >= _SESSION_CHECK_EVERY:
+        # Until the game has said what it runs, every sample asks: the backend files frames under the
+        # session, and a game's first page may come a sample before its session can be read.
+        if self._since_check >= _SESSION_CHECK_EVERY or self.session is None:
             self._since_check = 0
             session = self.source.session()
             if session is not None and session != self.session:

@@ -240,3 +240,22 @@ def test_a_copy_torn_by_a_write_is_taken_again():
     [(_, data)] = reader.read().parts
     assert data == bytes(driving_page(8).buf[:HEAD_SIZE])
     assert torn.copies == []
+
+
+def test_the_session_is_known_by_the_first_frame_sent(shm_dir: Path):
+    """RaceRoom's session is read from the page a frame is mapped from: the sampler asks again on every
+    sample until it has it, so the agent never sends more than a frame or two before saying what it runs."""
+    sampler = Sampler(create_source("r3e"), "rig-a")
+    page = driving_page(10)
+    publish(shm_dir, page.buf)
+    first = None
+    for ticks in range(11, 40):
+        rewrite(shm_dir, page.set("player.game_simulation_ticks", ticks).buf)
+        frame = sampler.tick(2.0)
+        if frame is not None and first is None:
+            first = frame
+        if sampler.session is not None:
+            break
+    assert first is not None and sampler.session is not None
+    assert sampler.frames <= 2, sampler.frames  # known a sample after the first page was read
+    assert sampler.take_session_change() == sampler.session
