@@ -380,6 +380,42 @@ class Store:
         with self._read() as db:
             return dict(db.execute("SELECT stream, position FROM export_cursors WHERE target = ?", (target,)))
 
+    def session_spans(self, rig: str, after_seq: int, until_seq: int) -> list[tuple[str, int, int, SessionKey]]:
+        """A rig's sessions holding frames in (after_seq, until_seq]: (id, first_seq, last_seq, key), by first_seq."""
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT id, first_seq, last_seq, driver, game, track, car FROM sessions"
+                " WHERE rig = ? AND first_seq IS NOT NULL AND last_seq IS NOT NULL AND last_seq > ? AND first_seq <= ?"
+                " ORDER BY first_seq",
+                (rig, after_seq, until_seq),
+            ).fetchall()
+        return [(r[0], r[1], r[2], SessionKey(r[3], r[4], r[5], r[6])) for r in rows]
+
+    def frames_between(self, rig: str, first_seq: int, last_seq: int, t_from: float, t_to: float) -> list[bytes]:
+        """A rig's frames with seq in [first_seq, last_seq] and t in [t_from, t_to], in seq order (a lap's frames)."""
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT data FROM frames WHERE rig = ? AND seq >= ? AND seq <= ? AND t >= ? AND t <= ? ORDER BY seq",
+                (rig, first_seq, last_seq, t_from, t_to),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def frames_after_count(self, rig: str, after_seq: int) -> tuple[int, float | None, float | None]:
+        """How many frames of a rig are stored after ``after_seq``, the newest one's t and the t at ``after_seq``."""
+        with self._read() as db:
+            count, last_t = db.execute(
+                "SELECT COUNT(*), MAX(t) FROM frames WHERE rig = ? AND seq > ?", (rig, after_seq)
+            ).fetchone()
+            at = db.execute("SELECT t FROM frames WHERE rig = ? AND seq = ?", (rig, after_seq)).fetchone()
+        return int(count), last_t, at[0] if at else None
+
+    def records_after_count(self, lap_id: int, event_id: int) -> tuple[int, int]:
+        """How many laps are stored after ``lap_id`` and events after ``event_id`` (an exporter's backlog)."""
+        with self._read() as db:
+            (laps,) = db.execute("SELECT COUNT(*) FROM laps WHERE id > ?", (lap_id,)).fetchone()
+            (events,) = db.execute("SELECT COUNT(*) FROM events WHERE id > ?", (event_id,)).fetchone()
+        return int(laps), int(events)
+
     # --- status ---------------------------------------------------------------------------
     def size_bytes(self) -> int:
         """The file with its write-ahead log (what the store takes on disk now); 0 in memory."""
