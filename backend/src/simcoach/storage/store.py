@@ -401,13 +401,12 @@ class Store:
         return [r[0] for r in rows]
 
     def frames_after_count(self, rig: str, after_seq: int) -> tuple[int, float | None, float | None]:
-        """How many frames of a rig are stored after ``after_seq``, the newest one's t and the t at ``after_seq``."""
+        """How many frames of a rig are stored after ``after_seq``, and the oldest and newest one's t."""
         with self._read() as db:
-            count, last_t = db.execute(
-                "SELECT COUNT(*), MAX(t) FROM frames WHERE rig = ? AND seq > ?", (rig, after_seq)
+            count, first_t, last_t = db.execute(
+                "SELECT COUNT(*), MIN(t), MAX(t) FROM frames WHERE rig = ? AND seq > ?", (rig, after_seq)
             ).fetchone()
-            at = db.execute("SELECT t FROM frames WHERE rig = ? AND seq = ?", (rig, after_seq)).fetchone()
-        return int(count), last_t, at[0] if at else None
+        return int(count), first_t, last_t
 
     def records_after_count(self, lap_id: int, event_id: int) -> tuple[int, int]:
         """How many laps are stored after ``lap_id`` and events after ``event_id`` (an exporter's backlog)."""
