@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -178,3 +179,34 @@ def test_a_backend_restarted_mid_session_loses_no_lap_and_goes_on_with_the_same_
     got = [(lap["lap"], lap["time_s"], lap["complete"], lap["valid"]) for lap in laps]
     assert got == laps_without_a_restart(tmp_path / "data" / "simcoach.db", session)
     assert len(got) >= len(laps_before) + 3 and sum(complete for _, _, complete, _ in got) >= 3
+
+
+def test_two_demo_laps_compared_by_distance_on_one_grid_with_the_time_between(tmp_path: Path):
+    server = start_backend(tmp_path, "--demo", "--demo-speed", "40", "--demo-mistakes", "late_brake@La Source:3")
+    try:
+        wait_until(lambda: sum(lap["complete"] for lap in session_laps(server, "demo")[1]) >= 3, timeout=180)
+        session, laps = session_laps(server, "demo")
+        two, three = (next(lap for lap in laps if lap["lap"] == n) for n in (2, 3))
+        lap = httpx.get(f"{server.http}/api/laps/{three['id']}", timeout=10).json()
+        assert lap["session_id"] == session["id"] and lap["has_trace"] and lap["corners"]
+        trace = httpx.get(f"{server.http}/api/laps/{three['id']}/trace", params={"step_m": 10}, timeout=10).json()
+        dist = trace["dist_m"]
+        assert dist[0] == 0.0 and all(b - a == pytest.approx(10.0) for a, b in itertools.pairwise(dist))
+        assert dist[-1] > 6900 and trace["length_m"] == pytest.approx(7004, abs=50)
+        assert len(trace["time_s"]) == len(dist) == len(trace["channels"]["speed_kmh"])
+        assert trace["time_s"][-1] == pytest.approx(three["time_s"], abs=1.0)
+        assert max(trace["channels"]["speed_kmh"]) > 250
+
+        compared = httpx.get(f"{server.http}/api/compare", params={"a": two["id"], "b": three["id"]}, timeout=10)
+        assert compared.status_code == 200, compared.text
+        c = compared.json()
+        assert c["lap_a"]["id"] == two["id"] and c["lap_b"]["id"] == three["id"]
+        assert len(c["dist_m"]) == len(c["a"]["time_s"]) == len(c["b"]["time_s"]) == len(c["delta_s"])
+        for ta, tb, d in zip(c["a"]["time_s"], c["b"]["time_s"], c["delta_s"], strict=True):
+            assert d == pytest.approx(tb - ta, abs=0.002)
+        # Lap 3 brakes late into La Source, the first corner: the delta moves there and ends near the laps' difference.
+        assert c["delta_s"][-1] == pytest.approx(three["time_s"] - two["time_s"], abs=0.3)
+        assert c["delta_s"][0] == pytest.approx(0.0, abs=0.05)
+        assert max(abs(d) for d in c["delta_s"][: len(c["delta_s"]) // 5]) > 0.05
+    finally:
+        server.stop()
