@@ -210,3 +210,16 @@ def test_two_demo_laps_compared_by_distance_on_one_grid_with_the_time_between(tm
         assert max(abs(d) for d in c["delta_s"][: len(c["delta_s"]) // 5]) > 0.05
     finally:
         server.stop()
+
+
+def test_with_no_store_nothing_is_written_to_disk_and_sessions_are_kept_in_memory(tmp_path: Path):
+    server = start_backend(tmp_path, env={"SIMCOACH_STORE": "none"})
+    try:
+        run(server, "rig-a", ACC, range(1, 101))  # acknowledged as taken: nothing waits for a disk
+        (session,) = sessions(server, rig="rig-a")["sessions"]
+        assert session["open"] and session["track"] == "spa"
+        storage = server.status()["storage"]
+        assert storage["backend"] == "memory" and storage["frames_kept"] is False and storage["size_bytes"] == 0
+    finally:
+        server.stop()
+    assert not (tmp_path / "data").exists()
