@@ -162,7 +162,6 @@ class RigCoach:
         """
         if not restarted:
             self.session_id = session_id or f"{self.rig}-{int(t * 1000)}-{uuid.uuid4().hex[:6]}"
-
             self.tracker = LapTracker(self.length_m)
         self.scheduler = Scheduler()
         for rule in self.rules:
@@ -182,13 +181,16 @@ class RigCoach:
         in progress is rebuilt by running the stored frames since the last of
         them through the engine again, quietly: their events were told and kept
         already. A lap they finish was not stored yet (it would have been, with
-        the frames that finished it) and is kept now.
+        the frames that finished it) and is kept now. Blocking, on the event
+        loop, once per rig coming back: reads and runs at most a lap of frames
+        (a few hundred ms for a long lap), so the frames that follow find the
+        engine where it was.
         """
         store = self.engine.store
         laps = store.laps(self.session_id)
         self.ctx.lap_times_s = [float(lap["time_s"]) for lap in laps]
-        clean = [float(lap["time_s"]) for lap in laps if lap.get("is_best")]
-        self.best_lap_s = min(clean) if clean else None
+        bests = [float(lap["time_s"]) for lap in laps if lap.get("is_best")]
+        self.best_lap_s = min(bests) if bests else None
         row = store.session(self.session_id)
         if row is None or row.first_seq is None:
             return
