@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from simcoach import __version__
 from simcoach.coaching.engine import CoachEngine
 from simcoach.demo_rig import run_demo_rig
+from simcoach.history import exporter as history_exporter
 from simcoach.live.hub import Hub
 from simcoach.routes import events, laps, reference, sessions, status, thresholds
 from simcoach.settings import Settings
@@ -65,6 +66,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.store != "none" and settings.retention_days is not None:
             app.state.retention = retention = Retention(store, settings.retention_days)
             tasks.append(asyncio.create_task(retention.run()))
+        # InfluxDB, a copy of the store: its own task, whatever InfluxDB does never reaches the live path.
+        exporter, export_status = history_exporter.from_settings(store, writer.add, settings.export_batch_frames)
+        app.state.exporter, app.state.export_status = exporter, export_status
+        if exporter is not None:
+            tasks.append(asyncio.create_task(exporter.run()))
         if settings.demo:
             tasks.append(
                 asyncio.create_task(
@@ -85,6 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if exporter is not None:
+                await asyncio.to_thread(exporter.target.close)
             # Last, and not cancelled: what the tasks above queued is stored before the file closes.
             writer.stop()
             await writing
