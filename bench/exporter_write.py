@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import queue
 import re
 import sys
 import tempfile
@@ -29,7 +30,6 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +46,8 @@ from tests.influx import InfluxServer
 TARGET_FRAMES_S = 20_000
 TICK = os.sysconf("SC_CLK_TCK")
 T0 = 1_800_000_000.0
+# Every run: what, frames/s, influxd's and the bench's CPU seconds a frame.
+RESULTS: list[tuple[str, float, float, float]] = []
 
 
 def cpu_of(pid: int) -> float:
@@ -226,6 +228,9 @@ class Bench:
 
     def report(self, what: str, usage: Usage, extra: str = "") -> float:
         rate = self.frames / usage.wall_s
+        RESULTS.append(
+            (f"{what} (influxd {self.label})", rate, usage.influxd_s / self.frames, usage.own_s / self.frames)
+        )
         per = 100_000 / self.frames
         print(
             f"  {what:38} {rate:8,.0f} frames/s  "
@@ -235,38 +240,50 @@ class Bench:
         )
         return rate
 
-    def write(self, what: str, bodies: list[bytes], use_gzip: bool = False, writers: int = 1) -> float:
-        target = self.target(use_gzip)
+    def _writers(self, use_gzip: bool, writers: int) -> list[InfluxV1Target]:
+        """``writers`` targets on one fresh database, each its own connection (a target is one call at a time)."""
+        first = self.target(use_gzip)
+        return [first] + [
+            InfluxV1Target(self.server.url, first.database, use_gzip=use_gzip) for _ in range(writers - 1)
+        ]
+
+    def _run(self, targets: list[InfluxV1Target], produce: Callable[[Callable[[bytes], None]], None]) -> Usage:
+        """``produce`` hands bodies to ``put``; the targets' threads write them as they come, one queued each."""
+        bodies: queue.Queue[bytes | None] = queue.Queue(maxsize=len(targets))
+        errors: list[BaseException] = []
+
+        def drain(target: InfluxV1Target) -> None:
+            while (body := bodies.get()) is not None:
+                try:
+                    target.write(body)
+                except BaseException as exc:  # reported after the run: a bench figure is never from a failed write
+                    errors.append(exc)
+
         try:
             with measured(self.server) as usage:
-                if writers == 1:
-                    for body in bodies:
-                        target.write(body)
-                else:
-                    # Each writer its own connection (InfluxV1Target is one call at a time).
-                    extra = [
-                        InfluxV1Target(self.server.url, target.database, use_gzip=use_gzip) for _ in range(writers - 1)
-                    ]
-                    pool = [target, *extra]
-                    lock = threading.Lock()
-                    queue = iter(bodies)
-
-                    def drain(t: InfluxV1Target) -> None:
-                        while True:
-                            with lock:
-                                body = next(queue, None)
-                            if body is None:
-                                return
-                            t.write(body)
-
-                    with ThreadPoolExecutor(writers) as ex:
-                        for f in [ex.submit(drain, t) for t in pool]:
-                            f.result()
-                    for t in extra:
-                        t.close()
+                threads = [threading.Thread(target=drain, args=(t,)) for t in targets]
+                for thread in threads:
+                    thread.start()
+                produce(bodies.put)
+                for _ in threads:
+                    bodies.put(None)
+                for thread in threads:
+                    thread.join()
         finally:
-            target.close()
-        return self.report(what, usage)
+            for t in targets:
+                t.close()
+        if errors:
+            raise errors[0]
+        return usage
+
+    def write(self, what: str, bodies: list[bytes], *, use_gzip: bool = False, writers: int = 1) -> float:
+        """Bodies encoded beforehand: HTTP and influxd alone."""
+
+        def produce(put: Callable[[bytes], None]) -> None:
+            for body in bodies:
+                put(body)
+
+        return self.report(what, self._run(self._writers(use_gzip, writers), produce))
 
     def profile(self, what: str, bodies: list[bytes], seconds: int) -> None:
         """Write ``bodies`` while influxd profiles itself for ``seconds``; print where its CPU went."""
@@ -291,26 +308,23 @@ class Bench:
         for stage, ns in split.most_common():
             print(f"    {ns / 1e9 / total * 100:5.1f}%  {stage}")
 
-    def pipelined(self, what: str, frames: list[Frame], rigs: int, batch: int, use_gzip: bool = False) -> float:
-        """As an exporter runs: encode the next batch while the last is written (a writer thread)."""
-        target = self.target(use_gzip)
+    def pipelined(
+        self, what: str, frames: list[Frame], rigs: int, batch: int, *, use_gzip: bool = False, writers: int = 1
+    ) -> float:
+        """As an exporter runs: encode the next batch while the writer threads write the last ones."""
         encode_s = 0.0
-        try:
-            with measured(self.server) as usage, ThreadPoolExecutor(1) as ex:
-                pending = None
-                for rig in range(1, rigs + 1):
-                    encoder = TelemetryEncoder(rig_tags(rig))
-                    for start in range(0, len(frames), batch):
-                        a = time.perf_counter()
-                        body = encoder.lines(frames[start : start + batch])
-                        encode_s += time.perf_counter() - a
-                        if pending is not None:
-                            pending.result()
-                        pending = ex.submit(target.write, body)
-                if pending is not None:
-                    pending.result()
-        finally:
-            target.close()
+
+        def produce(put: Callable[[bytes], None]) -> None:
+            nonlocal encode_s
+            for rig in range(1, rigs + 1):
+                encoder = TelemetryEncoder(rig_tags(rig))
+                for start in range(0, len(frames), batch):
+                    a = time.perf_counter()
+                    body = encoder.lines(frames[start : start + batch])
+                    encode_s += time.perf_counter() - a
+                    put(body)
+
+        usage = self._run(self._writers(use_gzip, writers), produce)
         return self.report(what, usage, f"  (encode {encode_s / self.frames * 1e6:.1f} µs/frame of it)")
 
 
@@ -345,18 +359,18 @@ def main() -> None:
         )
 
     def default_server(b: Bench) -> None:
-        best = {}
         for batch in (5000, 10_000, 20_000):
-            best[batch] = b.write(f"write only, batch {batch:,}", encoded[batch])
+            b.write(f"write only, batch {batch:,}", encoded[batch])
         if args.quick:
             return
-        batch = max(best, key=lambda k: best[k])
-        b.write(f"write only, batch {batch:,}, gzip", encoded[batch], use_gzip=True)
-        b.write(f"write only, batch {batch:,}, 2 writers", encoded[batch], writers=2)
-        b.write(f"write only, batch {batch:,}, precision s", [to_seconds(x) for x in encoded[batch]])
-        b.pipelined(f"encode + write, batch {batch:,}", frames, args.rigs, batch)
-        b.pipelined(f"encode + write, batch {batch:,}, gzip", frames, args.rigs, batch, use_gzip=True)
-        b.profile(f"writing batches of {batch:,}", encoded[batch], seconds=5)
+        # The rest at the default SIMCOACH_EXPORT_BATCH_FRAMES: larger batches gain nothing measurable.
+        b.write("write only, batch 5,000, gzip", encoded[5000], use_gzip=True)
+        b.write("write only, batch 5,000, 2 writers", encoded[5000], writers=2)
+        b.write("write only, batch 5,000, precision s", [to_seconds(x) for x in encoded[5000]])
+        b.pipelined("encode + write, batch 5,000", frames, args.rigs, 5000)
+        b.pipelined("encode + write, batch 5,000, gzip", frames, args.rigs, 5000, use_gzip=True)
+        b.pipelined("encode + write, batch 5,000, 2 writers", frames, args.rigs, 5000, writers=2)
+        b.profile("writing batches of 5,000", encoded[5000], seconds=5)
 
     server_run(
         "as tests/influx.py starts it (index inmem, WAL fsync each write)", {}, frames, args.rigs, default_server
@@ -365,9 +379,9 @@ def main() -> None:
         return
 
     def tuned(b: Bench) -> None:
-        b.write("write only, batch 10,000", encoded[10_000])
-        b.write("write only, batch 10,000, 2 writers", encoded[10_000], writers=2)
-        b.pipelined("encode + write, batch 10,000", frames, args.rigs, 10_000)
+        b.write("write only, batch 5,000", encoded[5000])
+        b.write("write only, batch 5,000, 2 writers", encoded[5000], writers=2)
+        b.pipelined("encode + write, batch 5,000, 2 writers", frames, args.rigs, 5000, writers=2)
 
     for label, data in (
         ("index-version tsi1", {"index-version": '"tsi1"'}),
@@ -379,6 +393,18 @@ def main() -> None:
         ),
     ):
         server_run(label, data, frames, args.rigs, tuned)
+
+    best = max(RESULTS, key=lambda r: r[1])
+    influxd_us = sorted(r[2] for r in RESULTS)[len(RESULTS) // 2] * 1e6
+    client_us = sorted(r[3] for r in RESULTS if r[0].startswith("encode"))[0] * 1e6
+    cores = os.cpu_count() or 1
+    print(
+        f"\nbest: {best[1]:,.0f} frames/s, {best[0]}\n"
+        f"influxd spends {influxd_us:.0f} µs of CPU a frame (median of the runs), encoding and sending "
+        f"{client_us:.0f} µs at best: {TARGET_FRAMES_S:,} frames/s needs {influxd_us * TARGET_FRAMES_S / 1e6:.1f} "
+        f"cores for influxd and {client_us * TARGET_FRAMES_S / 1e6:.1f} for the exporter; this machine has {cores}, "
+        f"so at most {cores / (influxd_us + client_us) * 1e6:,.0f} frames/s with nothing else running"
+    )
     print(f"\ntarget: {TARGET_FRAMES_S:,} frames/s")
 
 

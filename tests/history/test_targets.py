@@ -395,7 +395,7 @@ def test_v2_unreachable_and_silent_servers_are_retryable(silent: str) -> None:
             assert unreachable.value.retryable
     with InfluxV2Target(silent, "o", "b", "t", timeout_s=0.5) as target, pytest.raises(TargetError) as timeout:
         target.write(b"m v=1 1\n")
-    assert timeout.value.retryable and "no answer in time" in timeout.value.message
+    assert timeout.value.retryable and "no answer to POST /api/v2/write in time" in timeout.value.message
 
 
 def test_v2_describe_and_key_hold_no_token(influx2: FakeInflux2) -> None:

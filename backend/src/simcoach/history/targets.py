@@ -289,7 +289,7 @@ class InfluxV2Target(InfluxTarget):
                 raise self._refusal(exc) from exc
             buckets = None
         except urllib3.exceptions.HTTPError as exc:
-            raise self._unreachable(exc) from exc
+            raise self._unreachable(exc, "GET /api/v2/buckets") from exc
         if not buckets:
             # Not found, or a token that may write but not read buckets: an empty write tells
             # them apart (InfluxDB checks token, org, bucket and permission before the body).
@@ -299,7 +299,7 @@ class InfluxV2Target(InfluxTarget):
                 if exc.status != 400:  # 400 "writing requires points": everything before the body passed
                     raise self._refusal(exc) from exc
             except urllib3.exceptions.HTTPError as exc:
-                raise self._unreachable(exc) from exc
+                raise self._unreachable(exc, "POST /api/v2/write") from exc
 
     def write(self, body: bytes) -> None:
         self._call(
@@ -313,13 +313,13 @@ class InfluxV2Target(InfluxTarget):
         except ApiException as exc:
             raise self._refusal(exc) from exc
         except urllib3.exceptions.HTTPError as exc:
-            raise self._unreachable(exc) from exc
+            raise self._unreachable(exc, what) from exc
 
-    def _unreachable(self, exc: Exception) -> TargetError:
+    def _unreachable(self, exc: Exception, what: str) -> TargetError:
         if isinstance(exc, urllib3.exceptions.TimeoutError) and not isinstance(
             exc, urllib3.exceptions.NewConnectionError
         ):
-            return TargetError(f"INFLUXDB_URL {self.url}: no answer in time ({exc})", retryable=True)
+            return TargetError(f"INFLUXDB_URL {self.url}: no answer to {what} in time ({exc})", retryable=True)
         return TargetError(f"INFLUXDB_URL {self.url}: cannot reach InfluxDB ({exc})", retryable=True)
 
     def _refusal(self, exc: ApiException) -> TargetError:
