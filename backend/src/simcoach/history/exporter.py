@@ -124,9 +124,9 @@ class Exporter:
     # --- the task -----------------------------------------------------------------------
     async def run(self) -> None:
         """Check the target, then export until cancelled (backend shutdown)."""
-        await self._check()
         self._written = await asyncio.to_thread(self.store.cursors, self.target.key)
         self._read = dict(self._written)
+        await self._check()
         ahead: asyncio.Task[Batch | None] | None = None
         try:
             while True:
@@ -163,8 +163,7 @@ class Exporter:
                 await asyncio.to_thread(self.target.check)
             except TargetError as exc:
                 self._failed(exc.message, first="exporter: InfluxDB target %s does not work: %s")
-                await asyncio.to_thread(self._measure_lag, True)
-                await asyncio.sleep(delay)
+                await self._back_off(delay)
                 delay = min(delay * 2, self.retry_max_s)
                 continue
             self._recovered()
@@ -183,7 +182,7 @@ class Exporter:
                 self._failed(f"{type(exc).__name__}: {exc}", first="exporter: writing to %s failed, will retry: %s")
             else:
                 break
-            await asyncio.sleep(delay)
+            await self._back_off(delay)
             delay = min(delay * 2, self.retry_max_s)
         s = self.stats
         s.write_s += time.perf_counter() - started
@@ -198,6 +197,13 @@ class Exporter:
         s.read_s += batch.read_s
         s.decode_s += batch.decode_s
         s.encode_s += batch.encode_s
+
+    async def _back_off(self, delay: float) -> None:
+        """Wait ``delay`` before a retry, keeping the status's lag current meanwhile (the backlog grows)."""
+        end = time.monotonic() + delay
+        while (left := end - time.monotonic()) > 0:
+            await asyncio.to_thread(self._measure_lag, False)
+            await asyncio.sleep(min(left, self.poll_s))
 
     def _failed(self, message: str, first: str) -> None:
         self.stats.failures += 1
