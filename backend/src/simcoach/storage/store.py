@@ -400,13 +400,43 @@ class Store:
             ).fetchall()
         return [r[0] for r in rows]
 
-    def frames_after_count(self, rig: str, after_seq: int) -> tuple[int, float | None, float | None]:
-        """How many frames of a rig are stored after ``after_seq``, and the oldest and newest one's t."""
+    def frame_rigs(self) -> dict[str, int]:
+        """``last_seqs`` by index seeks: each rig found by a skip-scan of the key, its top seq by one more.
+
+        ``GROUP BY rig`` reads every row of the table (their blobs inline); an exporter asks for
+        every batch, so this costs a few seeks per rig whatever the size of the store.
+        """
         with self._read() as db:
-            count, first_t, last_t = db.execute(
-                "SELECT COUNT(*), MIN(t), MAX(t) FROM frames WHERE rig = ? AND seq > ?", (rig, after_seq)
+            rows = db.execute(
+                "WITH RECURSIVE r(rig) AS (SELECT MIN(rig) FROM frames"
+                " UNION ALL SELECT (SELECT MIN(rig) FROM frames WHERE rig > r.rig) FROM r WHERE r.rig IS NOT NULL)"
+                " SELECT rig, (SELECT MAX(seq) FROM frames AS f WHERE f.rig = r.rig) FROM r WHERE rig IS NOT NULL"
+            ).fetchall()
+        return {rig: seq for rig, seq in rows}
+
+    def frames_backlog(
+        self, rig: str, after_seq: int, exact_up_to: int = 2_000
+    ) -> tuple[int, float | None, float | None]:
+        """A rig's frames after ``after_seq``: how many, the oldest one's t and the newest one's t, by seeks.
+
+        Counted exactly up to ``exact_up_to`` (a count reads every row); past that, the seqs
+        between are counted, which is exact for a rig whose seqs have no gaps (agents number
+        every frame) and an upper bound otherwise.
+        """
+        with self._read() as db:
+            first = db.execute(
+                "SELECT seq, t FROM frames WHERE rig = ? AND seq > ? ORDER BY seq LIMIT 1", (rig, after_seq)
             ).fetchone()
-        return int(count), first_t, last_t
+            if first is None:
+                return 0, None, None
+            last = db.execute("SELECT seq, t FROM frames WHERE rig = ? ORDER BY seq DESC LIMIT 1", (rig,)).fetchone()
+            (count,) = db.execute(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM frames WHERE rig = ? AND seq > ? LIMIT ?)",
+                (rig, after_seq, exact_up_to + 1),
+            ).fetchone()
+        if count > exact_up_to:
+            count = last[0] - first[0] + 1
+        return int(count), first[1], last[1]
 
     def records_after_count(self, lap_id: int, event_id: int) -> tuple[int, int]:
         """How many laps are stored after ``lap_id`` and events after ``event_id`` (an exporter's backlog)."""
