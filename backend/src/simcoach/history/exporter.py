@@ -220,7 +220,7 @@ class Exporter:
 
     # --- worker thread: one batch ---------------------------------------------------------
     def _streams(self) -> list[str]:
-        rigs = sorted(self.store.last_seqs())
+        rigs = sorted(self.store.frame_rigs())
         return [TELEMETRY_STREAM + rig for rig in rigs] + [LAPS_STREAM, EVENTS_STREAM]
 
     def _prepare(self) -> Batch | None:
@@ -339,8 +339,8 @@ class Exporter:
             return
         self._lag_at = time.monotonic()
         lag: dict[str, _Lag] = {}
-        for rig in sorted(self.store.last_seqs()):
-            count, first_t, last_t = self.store.frames_after_count(rig, self._written.get(TELEMETRY_STREAM + rig, -1))
+        for rig in sorted(self.store.frame_rigs()):
+            count, first_t, last_t = self.store.frames_backlog(rig, self._written.get(TELEMETRY_STREAM + rig, -1))
             seconds = last_t - first_t if count and first_t is not None and last_t is not None else 0.0
             lag[rig] = _Lag(count, seconds)
         laps, events = self.store.records_after_count(
