@@ -226,3 +226,42 @@ def test_a_write_cut_short_by_shutdown_leaves_the_cursor_and_is_written_again(tm
             store.close()
 
     asyncio.run(main())
+
+
+def test_frames_take_the_tags_of_the_session_holding_them_within_one_batch(tmp_path: Path, influx2: Influx2) -> None:
+    """Frames before any session are ``session=none`` (the rest unknown); a batch spanning two sessions splits."""
+
+    async def main() -> None:
+        store = Store(tmp_path / "simcoach.db").open()
+        writer = StorageWriter(store, interval=0.02)
+        frames = demo_frames(900)
+        a, b = SessionKey("Ann", "demo", "spa", "gt3"), SessionKey("", "acc", "monza", "")
+        writer.add_frames(RIG, frames[:100])  # before the rig's first session message
+        writer.add(SessionOpened("s-a", RIG, frames[100].t, frames[100].seq, a, {}))
+        writer.add_frames(RIG, frames[100:500], "s-a")
+        writer.add(SessionOpened("s-b", RIG, frames[500].t, frames[500].seq, b, {}))
+        writer.add_frames(RIG, frames[500:], "s-b")
+        assert await writer.flush()
+        target = InfluxV2Target(influx2.url, "my-org", "sim", "tok-123")
+        ex = Exporter(store, target, writer.add, 5000, poll_s=0.05)
+        task = asyncio.create_task(ex.run())
+        try:
+            await until(lambda: ex.stats.frames == len(frames), DEADLINE_S, lambda: str(ex.describe()))
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await asyncio.to_thread(target.close)
+            writer.stop()
+            await writer.run()
+            store.close()
+        (write,) = [w for w in influx2.accepted() if SEQ.search(w.body)]  # one batch for all three runs
+        point = re.compile(rb"^telemetry,(\S+) .*?seq=(\d+)i", re.M)
+        tags_of = {int(m.group(2)): m.group(1) for m in point.finditer(write.body)}
+        assert len(tags_of) == len(frames)
+        none = b"car=unknown,driver=unknown,game=unknown,rig=rig-v2,session=none,track=unknown"
+        in_a = b"car=gt3,driver=Ann,game=demo,rig=rig-v2,session=s-a,track=spa"
+        in_b = b"car=unknown,driver=unknown,game=acc,rig=rig-v2,session=s-b,track=monza"
+        expected = [none] * 100 + [in_a] * 400 + [in_b] * 400
+        assert [tags_of[f.seq] for f in frames] == expected
+
+    asyncio.run(main())
