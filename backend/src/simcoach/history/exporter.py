@@ -119,7 +119,6 @@ class Exporter:
     _lag: dict[str, _Lag] = field(default_factory=dict)
     _backlog: dict[str, int] = field(default_factory=dict)
     _lag_at: float = 0.0
-    _caught_up: bool = False
 
     # --- the task -----------------------------------------------------------------------
     async def run(self) -> None:
@@ -140,7 +139,6 @@ class Exporter:
                     continue
                 ahead = None
                 if batch is None:
-                    self._caught_up = True
                     await asyncio.to_thread(self._measure_lag, True)
                     await asyncio.sleep(self.poll_s)
                     continue
@@ -161,8 +159,9 @@ class Exporter:
         while True:
             try:
                 await asyncio.to_thread(self.target.check)
-            except TargetError as exc:
-                self._failed(exc.message, first="exporter: InfluxDB target %s does not work: %s")
+            except Exception as exc:  # TargetError names the setting; anything else must not end the export
+                message = exc.message if isinstance(exc, TargetError) else f"{type(exc).__name__}: {exc}"
+                self._failed(message, first="exporter: InfluxDB target %s does not work: %s")
                 await self._back_off(delay)
                 delay = min(delay * 2, self.retry_max_s)
                 continue
@@ -338,6 +337,12 @@ class Exporter:
         if not force and time.monotonic() - self._lag_at < LAG_EVERY_S:
             return
         self._lag_at = time.monotonic()
+        try:
+            self._count_lag()
+        except Exception as exc:  # only the status's figures: the export goes on without them
+            log.warning("exporter: cannot measure the backlog: %s", exc)
+
+    def _count_lag(self) -> None:
         lag: dict[str, _Lag] = {}
         for rig in sorted(self.store.frame_rigs()):
             count, first_t, last_t = self.store.frames_backlog(rig, self._written.get(TELEMETRY_STREAM + rig, -1))
