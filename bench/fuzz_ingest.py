@@ -33,7 +33,8 @@ def main() -> None:
     parser.add_argument("--inputs", type=int, default=100_000)
     args = parser.parse_args()
     data = Path(tempfile.mkdtemp(prefix="simcoach-fuzz-ingest-"))
-    backend = BackendProcess(1, SIMCOACH_DATA_DIR=str(data))
+    # No rate limit: fuzzed frames carry any times (the limit is tested on its own).
+    backend = BackendProcess(1, SIMCOACH_DATA_DIR=str(data), SIMCOACH_INGEST_MAX_HZ="0")
     rig = sorted(backend.tokens)[0]
     started = time.monotonic()
     rss: list[float] = []

@@ -32,13 +32,17 @@ async def rig(backend: BackendProcess, name: str, rate: float, batch: int, stop:
         drain = asyncio.create_task(_drain(ws))
         seq = time.time_ns() // 1000  # as the agent does: fresh seqs for each run
         template = sample_frame(name, 1)
+        # Rig time 60 Hz apart, whatever the sending rate: a flat-out rig is a backlog draining after an
+        # outage (frames sampled faster than SIMCOACH_INGEST_MAX_HZ would be refused).
+        rig_t = time.time()
         period = batch / rate if rate else 0.0
         next_at = time.monotonic()
         while time.monotonic() < stop:
             frames = []
             for _ in range(batch):
                 template.seq = seq
-                template.t = time.time()
+                template.t = rig_t
+                rig_t += 1 / 60
                 frames.append(encode(template))
                 seq += 1
             await ws.send(frames[0] if batch == 1 else encode_batch(frames))

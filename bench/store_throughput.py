@@ -57,6 +57,8 @@ class Rig(threading.Thread):
             time.sleep(0.01)
         frame = sample_frame(self.rig, self.first_seq)
         seq, dist, lap = self.first_seq, 0.0, 1
+        # Rig time 60 Hz apart however fast they go out: a backlog draining (SIMCOACH_INGEST_MAX_HZ refuses faster).
+        rig_t = time.time()
         while not self.stop.is_set():
             # Keep the uplink's window full and a backlog behind it, no more: as fast as the backend takes them.
             if len(spool) < BACKLOG:
@@ -65,8 +67,9 @@ class Rig(threading.Thread):
                     if dist >= SPA_M:
                         dist, lap = 0.0, lap + 1
                     frame = msgspec.structs.replace(
-                        frame, seq=seq, t=time.time(), lap=lap, lap_dist_m=dist, track_pos=dist / SPA_M
+                        frame, seq=seq, t=rig_t, lap=lap, lap_dist_m=dist, track_pos=dist / SPA_M
                     )
+                    rig_t += 1 / 60
                     spool.append(seq, encode(frame))
                     seq += 1
                     self.sent += 1

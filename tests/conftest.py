@@ -30,6 +30,12 @@ class Backend:
     port: int
     process: subprocess.Popen[bytes]
     log: Path
+    # SIMCOACH_ACCESS_TOKEN when the backend was started with one: the helpers below send it.
+    access_token: str | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"} if self.access_token else {}
 
     @property
     def http(self) -> str:
@@ -40,7 +46,7 @@ class Backend:
         return f"ws://127.0.0.1:{self.port}"
 
     def status(self) -> dict:
-        return httpx.get(f"{self.http}/api/status", timeout=5).json()
+        return httpx.get(f"{self.http}/api/status", headers=self.headers, timeout=5).json()
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -69,13 +75,13 @@ def start_backend(tmp_path: Path, *args: str, port: int | None = None, env: dict
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    backend = Backend(port, process, log)
+    backend = Backend(port, process, log, full_env.get("SIMCOACH_ACCESS_TOKEN") or None)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"backend exited: {log.read_text()}")
         try:
-            if httpx.get(f"{backend.http}/api/status", timeout=1).status_code == 200:
+            if httpx.get(f"{backend.http}/api/status", headers=backend.headers, timeout=1).status_code == 200:
                 return backend
         except httpx.TransportError:
             time.sleep(0.1)

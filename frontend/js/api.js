@@ -1,6 +1,8 @@
 // Reads from the backend's HTTP API, with URLs relative to the page (so they work under a path prefix).
 // Having no reference lap yet is a normal answer (200 with {"reference": null, "reason"}), not an error.
 
+import { askForToken, currentToken } from "./access.js";
+
 const TIMEOUT_MS = 8000;
 
 export class ApiError extends Error {
@@ -10,11 +12,18 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson(path) {
+async function getJson(path, asked = false) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
   try {
-    const response = await fetch(path, { signal: controller.signal, cache: "no-store" });
+    const token = currentToken();
+    const headers = token ? { Authorization: `Bearer ${token}` } : {};
+    const response = await fetch(path, { signal: controller.signal, cache: "no-store", headers });
+    if (response.status === 401 && !asked) {
+      clearTimeout(timer);
+      const reason = (await response.json().catch(() => ({}))).detail || "This server needs its access token.";
+      if (await askForToken(reason)) return getJson(path, true);
+    }
     if (!response.ok) {
       let reason = response.statusText;
       try {

@@ -1,7 +1,11 @@
 // WebSocket to the backend's /ws: reconnects by itself with jittered backoff, and re-subscribes.
 // The URL is relative to the page, so the dashboard works behind a path prefix (/ai-sim-coach/ws).
 
+import { askForToken, currentToken } from "./access.js";
+
 const FIRST_DELAY_MS = 500;
+// The close code of a dashboard WebSocket refused for a missing or wrong access token.
+const UNAUTHORISED = 4401;
 const MAX_DELAY_MS = 5000;
 
 /**
@@ -19,6 +23,8 @@ export function connect({ rig, onMessage, onState, onOpen }) {
     u.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     u.search = "";
     u.searchParams.set("rig", rig() || "all");
+    const token = currentToken();
+    if (token) u.searchParams.set("access_token", token); // a browser cannot set headers on a WebSocket
     return u;
   }
 
@@ -41,8 +47,17 @@ export function connect({ rig, onMessage, onState, onOpen }) {
       }
       onMessage(message);
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       socket = null;
+      if (event.code === UNAUTHORISED) {
+        // Refused for its access token: ask (once), then try again at once with it.
+        onState("reconnecting", attempt + 1);
+        askForToken(event.reason || "This server needs its access token.").then((given) => {
+          if (given) open();
+          else onState("closed", attempt);
+        });
+        return;
+      }
       attempt += 1;
       onState("reconnecting", attempt);
       // Jitter, so that a room full of tablets does not knock on a restarted backend in step.

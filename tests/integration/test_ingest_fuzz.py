@@ -24,7 +24,8 @@ RIG = "rig-a"
 
 @pytest.fixture
 def fuzz_backend(tmp_path: Path) -> Iterator[Backend]:
-    backend = start_backend(tmp_path)
+    # No rate limit: fuzzed frames carry any times; the limit has its own test (tests/backend/test_safe_defaults.py).
+    backend = start_backend(tmp_path, env={"SIMCOACH_INGEST_MAX_HZ": "0"})
     yield backend
     backend.stop()
 

@@ -8,15 +8,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 
 from simcoach import __version__
+from simcoach.access import AccessGuard
 from simcoach.coaching.engine import CoachEngine
 from simcoach.demo_rig import run_demo_rig
 from simcoach.history import exporter as history_exporter
 from simcoach.live.hub import Hub
 from simcoach.routes import events, laps, reference, sessions, status, thresholds
-from simcoach.settings import Settings
+from simcoach.settings import InfluxSettings, Settings, StackSecrets, check_production
 from simcoach.storage.retention import Retention
 from simcoach.storage.store import Store
 from simcoach.storage.writer import StorageWriter
@@ -39,6 +42,11 @@ async def _expire_sessions(hub: Hub) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    if settings.environment == "production":
+        try:
+            check_production(settings, InfluxSettings(), StackSecrets())
+        except ValidationError as exc:
+            raise ValueError(str(exc)) from exc
     if not settings.frontend_dir.is_dir():
         raise ValueError(f"SIMCOACH_FRONTEND_DIR: {settings.frontend_dir} is not a directory")
     try:
@@ -107,6 +115,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(thresholds.router)
     app.include_router(ingest.router)
     app.include_router(dashboards.router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "PUT"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    # Outermost, so that nothing answers a request the token does not allow (CORS preflights pass).
+    app.add_middleware(AccessGuard, settings=settings)
     # Last, so that the API and WebSocket routes win over file names.
     app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
     return app

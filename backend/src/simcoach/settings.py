@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from simcoach_agent.settings import EnvSettings
+from simcoach_agent.telemetry.codec import MAX_MESSAGE_BYTES
 
 # Tokens that ship in .env.example; refused outside development so that a
 # server is never exposed with a published secret.
@@ -20,6 +21,12 @@ PLACEHOLDER_TOKENS = frozenset({"change-me", "changeme", "placeholder", "secret"
 RIG_NAME = r"^[A-Za-z0-9_.\-]{1,64}$"
 
 _REPO_FRONTEND = Path(__file__).resolve().parents[3] / "frontend"
+
+
+def _weak(secret: SecretStr) -> bool:
+    """A secret that must not guard a server: a placeholder of .env.example, or shorter than 12 characters."""
+    value = secret.get_secret_value()
+    return value.strip().lower() in PLACEHOLDER_TOKENS or len(value) < 12
 
 
 class Settings(EnvSettings):
@@ -68,6 +75,17 @@ class Settings(EnvSettings):
     # How often a rig connection is told the highest seq taken, in seconds.
     ack_interval_s: float = Field(0.1, gt=0, le=10)
 
+    # Set: every /api route and the dashboard WebSocket need it (Authorization: Bearer, or ?access_token=);
+    # the page asks for it once and keeps it. Unset (the default): open, as on a rig's own PC.
+    access_token: SecretStr | None = None
+    # Origins (scheme://host[:port], comma-separated) whose pages may call the API from a browser; none by default.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # A rig message larger than this is refused with the reason (the connection goes on).
+    ingest_max_message_bytes: int = Field(MAX_MESSAGE_BYTES, ge=1024, le=MAX_MESSAGE_BYTES)
+    # Frames of one rig closer together (by their own clock) than 1/this second are refused with the reason;
+    # 0: no limit.
+    ingest_max_hz: float = Field(250.0, ge=0, le=10_000)
+
     @field_validator("rig_tokens", mode="before")
     @classmethod
     def _parse_tokens(cls, value: object) -> object:
@@ -83,6 +101,25 @@ class Settings(EnvSettings):
                 raise ValueError(f"SIMCOACH_RIG_TOKENS: rig name {rig.strip()!r} is not 1-64 of A-Z a-z 0-9 _ . -")
             tokens[rig.strip()] = token.strip()
         return tokens
+
+    @field_validator("access_token", mode="before")
+    @classmethod
+    def _empty_token_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _parse_origins(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        origins = [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        for origin in origins:
+            if not re.match(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$", origin):
+                raise ValueError(
+                    f"SIMCOACH_CORS_ORIGINS: {origin!r} is not an origin like http://tablet.local:8124 "
+                    "(scheme, host and port only)"
+                )
+        return origins
 
     @field_validator("retention_days", mode="before")
     @classmethod
@@ -105,14 +142,29 @@ class Settings(EnvSettings):
     @model_validator(mode="after")
     def _no_placeholders_in_production(self) -> Settings:
         if self.environment == "production":
+            if not self.rig_tokens:
+                raise ValueError(
+                    "SIMCOACH_RIG_TOKENS: no rig token is set; in production every rig needs its own "
+                    "(rig:token pairs, each token 12 characters or more)"
+                )
+            if self.access_token is not None and _weak(self.access_token):
+                raise ValueError(
+                    "SIMCOACH_ACCESS_TOKEN: a placeholder or shorter than 12 characters; set a real secret "
+                    "in production, or leave it empty for no access token"
+                )
             for rig, token in self.rig_tokens.items():
-                secret = token.get_secret_value()
-                if secret.lower() in PLACEHOLDER_TOKENS or len(secret) < 12:
+                if _weak(token):
                     raise ValueError(
                         f"SIMCOACH_RIG_TOKENS: the token of rig {rig!r} is a placeholder or shorter "
                         "than 12 characters; set a real secret in production"
                     )
         return self
+
+    def access_allowed(self, token: str | None) -> bool:
+        """Whether a request carrying ``token`` may use the API and the dashboard WebSocket."""
+        if self.access_token is None:
+            return True
+        return token is not None and hmac.compare_digest(self.access_token.get_secret_value().encode(), token.encode())
 
     def rig_for_token(self, token: str) -> str | None:
         """The rig a bearer token belongs to, or None."""
@@ -188,3 +240,38 @@ class InfluxSettings(EnvSettings):
             if (self.username is None) != (self.password is None):
                 raise ValueError("INFLUXDB_USERNAME and INFLUXDB_PASSWORD: set both or neither")
         return self
+
+
+class StackSecrets(EnvSettings):
+    """Secrets of the stack's other services (docker-compose.yml), checked by the backend in production.
+
+    The backend uses none of them; it reads the same .env, so it can refuse to
+    start a stack whose Grafana or InfluxDB would be guarded by a placeholder.
+    """
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True, hide_input_in_errors=True
+    )
+
+    grafana_admin_password: SecretStr | None = None
+    influxdb_admin_password: SecretStr | None = None
+
+
+def check_production(settings: Settings, influx: InfluxSettings, stack: StackSecrets) -> None:
+    """In production, refuse placeholder or short secrets for the services around the backend, by name."""
+    if settings.environment != "production":
+        return
+    weak = [
+        name
+        for name, secret in (
+            ("INFLUXDB_TOKEN", influx.token if influx.url is not None else None),
+            ("INFLUXDB_PASSWORD", influx.password if influx.url is not None else None),
+            ("GRAFANA_ADMIN_PASSWORD", stack.grafana_admin_password),
+            ("INFLUXDB_ADMIN_PASSWORD", stack.influxdb_admin_password),
+        )
+        if secret is not None and _weak(secret)
+    ]
+    if weak:
+        raise ValueError(
+            f"{', '.join(weak)}: a placeholder or shorter than 12 characters; set real secrets in production"
+        )

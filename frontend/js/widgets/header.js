@@ -3,7 +3,12 @@
 import { byId, element, setData, setText } from "../dom.js";
 import { session, state } from "../state.js";
 
-const CONNECTION_TEXT = { connecting: "connecting", open: "live", reconnecting: "reconnecting" };
+const CONNECTION_TEXT = {
+  connecting: "connecting",
+  open: "live",
+  reconnecting: "reconnecting",
+  closed: "needs the access token (reload to enter it)",
+};
 
 export function mountHeader({ onPick }) {
   const picker = byId("rig-picker");

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from typing import Final
 
 from fastapi import APIRouter, WebSocket
@@ -22,6 +23,8 @@ from simcoach import __version__
 from simcoach.deps import HubDep, SettingsDep
 from simcoach.live.hub import Hub
 from simcoach.live.rigs import RigState
+from simcoach.settings import Settings
+from simcoach_agent.telemetry import Frame
 from simcoach_agent.telemetry.codec import Incoming, decode_rig_message, encode
 from simcoach_agent.telemetry.frame import PROTOCOL_VERSION
 from simcoach_agent.telemetry.messages import Ack, Error, Welcome
@@ -63,7 +66,7 @@ async def ingest(ws: WebSocket, hub: HubDep, settings: SettingsDep) -> None:
         return
     if hello is None:
         return
-    await _run(ws, hub, rig, settings.ack_interval_s)
+    await _run(ws, hub, rig, settings)
 
 
 async def _await_hello(ws: WebSocket, rig: str) -> str | None:
@@ -92,7 +95,7 @@ async def _await_hello(ws: WebSocket, rig: str) -> str | None:
         return rig
 
 
-async def _run(ws: WebSocket, hub: Hub, rig: str, ack_interval: float) -> None:
+async def _run(ws: WebSocket, hub: Hub, rig: str, settings: Settings) -> None:
     state = hub.rig(rig)
     previous = state.owner
     if isinstance(previous, WebSocket) and previous.client_state == WebSocketState.CONNECTED:
@@ -104,9 +107,14 @@ async def _run(ws: WebSocket, hub: Hub, rig: str, ack_interval: float) -> None:
     welcomed = state.durable_seq
     await ws.send_bytes(encode(Welcome(rig=rig, last_seq=welcomed, server=f"simcoach {__version__}")))
     # Acks count from what the welcome said: whatever became durable since is acknowledged too.
-    acker = asyncio.create_task(_ack_loop(ws, state, ack_interval, welcomed))
+    acker = asyncio.create_task(_ack_loop(ws, state, settings.ack_interval_s, welcomed))
     try:
-        await _receive_loop(ws, hub, state)
+        await _receive_loop(
+            ws,
+            hub,
+            state,
+            Limits(settings.ingest_max_message_bytes, 1.0 / settings.ingest_max_hz if settings.ingest_max_hz else 0.0),
+        )
     except WebSocketDisconnect:
         pass
     finally:
@@ -118,7 +126,15 @@ async def _run(ws: WebSocket, hub: Hub, rig: str, ack_interval: float) -> None:
             hub.rig_disconnected(rig)
 
 
-async def _receive_loop(ws: WebSocket, hub: Hub, state: RigState) -> None:
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one rig may send: SIMCOACH_INGEST_MAX_MESSAGE_BYTES, and 1 / SIMCOACH_INGEST_MAX_HZ."""
+
+    max_bytes: int
+    min_gap_s: float
+
+
+async def _receive_loop(ws: WebSocket, hub: Hub, state: RigState, limits: Limits) -> None:
     receive = ws.receive
     while True:
         message = await receive()
@@ -129,6 +145,13 @@ async def _receive_loop(ws: WebSocket, hub: Hub, state: RigState) -> None:
             data = message.get("text")
             if data is None:
                 continue
+        size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+        if size > limits.max_bytes:
+            state.errors += 1
+            reason = f"message of {size} bytes refused: over SIMCOACH_INGEST_MAX_MESSAGE_BYTES ({limits.max_bytes})"
+            log.info("rig %s: %s", state.name, reason)
+            await ws.send_bytes(encode(Error(reason=reason)))
+            continue
         incoming = _decode(data)
         errors = incoming.errors
         if incoming.session is not None:
@@ -143,6 +166,8 @@ async def _receive_loop(ws: WebSocket, hub: Hub, state: RigState) -> None:
                         )
                 frames = [f for f in frames if f.rig == state.name]
             frames = hub.drop_duplicates(state, frames)
+            if limits.min_gap_s:
+                frames = _within_rate(state, frames, limits.min_gap_s, errors)
             if frames and not hub.storage_has_room(len(frames)):
                 await hub.wait_for_storage(len(frames))
             hub.publish_frames(state, frames)
@@ -153,6 +178,32 @@ async def _receive_loop(ws: WebSocket, hub: Hub, state: RigState) -> None:
             for error in errors:
                 log.info("rig %s: refused %s", state.name, error.reason)
                 await ws.send_bytes(encode(error))
+
+
+def _within_rate(state: RigState, frames: list[Frame], min_gap_s: float, errors: list[Error]) -> list[Frame]:
+    """The frames at least ``min_gap_s`` apart by the rig's own clock; the others refused with the reason.
+
+    The rig's clock, not arrival: a backlog resent after an outage arrives all
+    at once and is welcome; a rig sampling faster than the limit is not.
+    """
+    last = state.last_frame.t if state.last_frame is not None else None
+    kept: list[Frame] = []
+    refused: list[Frame] = []
+    for frame in frames:
+        if last is not None and frame.t - last < min_gap_s:
+            refused.append(frame)
+            continue
+        kept.append(frame)
+        last = frame.t
+    if refused:
+        errors.append(
+            Error(
+                seq=refused[0].seq,
+                reason=f"{len(refused)} frame(s) less than {min_gap_s * 1000:.1f} ms after the one before: "
+                f"over SIMCOACH_INGEST_MAX_HZ ({1 / min_gap_s:g} Hz)",
+            )
+        )
+    return kept
 
 
 def _decode(data: bytes | str) -> Incoming:
