@@ -1,13 +1,21 @@
-"""The compose file as Debian's docker-compose reads it with the example settings: the history stack, pinned."""
+"""The compose file as Debian's docker-compose reads it with the example settings: the whole stack, pinned,
+healthy before its dependants start, its state on volumes, no root and no secret in the file; and the
+backend image's health check run against a real backend."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.conftest import start_backend
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -58,3 +66,188 @@ def test_a_secret_left_empty_is_named(tmp_path: Path, setting: str):
     ]
     done = compose_config(tmp_path, "\n".join(lines) + "\n")
     assert done.returncode != 0 and f"set {setting} in .env" in done.stderr, done.stderr
+
+
+# --- the whole stack: every service ---------------------------------------------------------------
+
+SERVICES = {"backend", "frontend", "influxdb", "grafana"}
+# What each service keeps across restarts and upgrades.
+STATE = {"backend": "/data", "influxdb": "/var/lib/influxdb2", "grafana": "/var/lib/grafana"}
+EXACT = re.compile(r"^[a-z0-9./_-]+:\d+\.\d+\.\d+(-[a-z0-9.-]+)?$")  # name:1.2.3 or name:1.2.3-variant
+
+
+def dockerfile(name: str) -> str:
+    return (REPO / name / "Dockerfile").read_text()
+
+
+def final_stage(text: str) -> list[str]:
+    """The instructions of a Dockerfile's last stage, continuation lines joined."""
+    joined = re.sub(r"\\\n\s*", " ", text)
+    lines = [line.strip() for line in joined.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    last_from = max(i for i, line in enumerate(lines) if line.upper().startswith("FROM "))
+    return lines[last_from:]
+
+
+def healthcheck_of_dockerfile(text: str) -> list[str]:
+    line = next(line for line in final_stage(text) if line.startswith("HEALTHCHECK "))
+    return json.loads(line[line.index(" CMD ") + len(" CMD ") :])
+
+
+def test_the_stack_is_the_four_services_on_their_ports(config: dict):
+    services = config["services"]
+    assert set(services) == SERVICES
+    published = {name: {p["target"]: p["published"] for p in s.get("ports", [])} for name, s in services.items()}
+    assert published == {
+        "backend": {5001: 5001},
+        "frontend": {8124: 8124},
+        "influxdb": {8086: 8086},
+        "grafana": {3000: 3000},
+    }
+    assert services["frontend"]["build"]["context"].endswith("frontend")
+    assert services["backend"]["build"]["dockerfile"] == "backend/Dockerfile"
+
+
+def test_every_service_has_a_health_check_restart_policy_and_waits_for_what_it_needs(config: dict):
+    services = config["services"]
+    for name, service in services.items():
+        test = service.get("healthcheck", {}).get("test")
+        assert test and test[0] in ("CMD", "CMD-SHELL") and not service["healthcheck"].get("disable"), name
+        assert service.get("restart") in ("unless-stopped", "always"), name
+        for needed, how in service.get("depends_on", {}).items():
+            assert how["condition"] == "service_healthy", (name, needed, how)
+    needs = {name: set(service.get("depends_on", {})) for name, service in services.items()}
+    assert needs == {"backend": {"influxdb"}, "frontend": {"backend"}, "influxdb": set(), "grafana": {"influxdb"}}
+
+
+def test_every_image_is_pinned_to_an_exact_version(config: dict):
+    for name, service in config["services"].items():
+        if "build" in service:
+            stages: set[str] = set()
+            for line in dockerfile(name).splitlines():
+                if line.upper().startswith("FROM "):
+                    words = line.split()
+                    assert words[1] in stages or EXACT.match(words[1]), f"{name}/Dockerfile: {line}"
+                    if len(words) == 4 and words[2].upper() == "AS":
+                        stages.add(words[3])
+        else:
+            assert EXACT.match(service["image"]), (name, service["image"])
+
+
+def test_every_stateful_service_keeps_its_state_on_a_named_volume(config: dict):
+    for name, target in STATE.items():
+        # Debian's docker-compose (1.29) writes mounts as "source:target[:mode]".
+        mounts = {m.split(":")[1]: m.split(":")[0] for m in config["services"][name]["volumes"]}
+        assert target in mounts, (name, mounts)
+        assert mounts[target] in config["volumes"], (name, mounts[target])  # a named volume, not a folder
+    backend = config["services"]["backend"]["environment"]
+    assert backend["SIMCOACH_DATA_DIR"] == "/data"
+    assert 'VOLUME ["/data"]' in final_stage(dockerfile("backend"))
+
+
+def test_no_service_runs_as_root(config: dict):
+    for name, service in config["services"].items():
+        assert str(service.get("user", "")).split(":")[0] not in ("root", "0"), name
+    # The images built here: a user of their own, by number, never root nor nobody (65534).
+    for name in ("backend", "frontend"):
+        users = [line.split()[1] for line in final_stage(dockerfile(name)) if line.startswith("USER ")]
+        assert users, f"{name}/Dockerfile runs as root"
+        uid, _, gid = users[-1].partition(":")
+        assert uid.isdigit() and int(uid) not in (0, 65534) and gid.isdigit() and int(gid) != 0, (name, users)
+    # The backend's is a real user made in the image (not nobody), with /data its own.
+    created = re.search(r"useradd [^&]*--uid (\d+)", dockerfile("backend"))
+    user = next(line.split()[1] for line in final_stage(dockerfile("backend")) if line.startswith("USER "))
+    assert created and user == f"{created.group(1)}:{created.group(1)}", (created, user)
+    assert "chown simcoach:simcoach /data" in dockerfile("backend")
+
+
+def test_the_containers_backend_runs_in_production_and_exports_to_the_stacks_influxdb(tmp_path: Path):
+    env = (REPO / ".env.example").read_text() + "\n".join(
+        [
+            "SIMCOACH_ENVIRONMENT=development",
+            "INFLUXDB_ORG=garage",
+            "INFLUXDB_BUCKET=laps",
+            "INFLUXDB_RETENTION=90d",
+            "INFLUXDB_TOKEN=influx-token-from-env",
+            "GRAFANA_ADMIN_PASSWORD=grafana-password-from-env",
+            "",
+        ]
+    )
+    done = compose_config(tmp_path, env)
+    assert done.returncode == 0, done.stderr
+    services = yaml.safe_load(done.stdout)["services"]
+    backend, influx, grafana = (services[n]["environment"] for n in ("backend", "influxdb", "grafana"))
+    assert backend["SIMCOACH_ENVIRONMENT"] == "production"  # whatever .env says
+    assert backend["SIMCOACH_HOST"] == "0.0.0.0"
+    assert (backend["INFLUXDB_ORG"], backend["INFLUXDB_BUCKET"]) == ("garage", "laps")
+    assert backend["INFLUXDB_TOKEN"] == influx["DOCKER_INFLUXDB_INIT_ADMIN_TOKEN"] == grafana["INFLUXDB_TOKEN"]
+    assert influx["DOCKER_INFLUXDB_INIT_MODE"] == "setup"
+    assert (influx["DOCKER_INFLUXDB_INIT_ORG"], influx["DOCKER_INFLUXDB_INIT_BUCKET"]) == ("garage", "laps")
+    assert influx["DOCKER_INFLUXDB_INIT_RETENTION"] == "90d"
+    # InfluxQL reads the bucket through its virtual DBRP mapping: database = the bucket's name.
+    assert grafana["INFLUXDB_DATABASE"] == "laps"
+    assert grafana["GF_SECURITY_ADMIN_PASSWORD"] == "grafana-password-from-env"
+    # The dashboard's container gets no secret: nothing of InfluxDB can reach a browser through it.
+    assert "env_file" not in services["frontend"] and not services["frontend"].get("environment")
+
+
+def test_grafana_is_served_from_the_dashboards_sub_path(config: dict):
+    grafana = config["services"]["grafana"]
+    env = grafana["environment"]
+    assert env["GF_SERVER_ROOT_URL"] == "%(protocol)s://%(domain)s/ai-sim-coach/grafana/"
+    assert env["GF_SERVER_SERVE_FROM_SUB_PATH"] == "true"
+    assert env["GF_AUTH_ANONYMOUS_ENABLED"] == "false"
+    # Its health is asked under the sub-path too, where it answers.
+    assert any("/ai-sim-coach/grafana/api/health" in word for word in grafana["healthcheck"]["test"])
+
+
+def test_the_file_holds_no_secret_value():
+    raw = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    secret = re.compile(r"TOKEN|PASSWORD|SECRET", re.IGNORECASE)
+    for name, service in raw["services"].items():
+        for key, value in (service.get("environment") or {}).items():
+            if secret.search(key):
+                assert value == "" or re.fullmatch(r"\$\{[A-Z_]+:\?set [A-Z_]+ in \.env\}", str(value)), (name, key)
+    assert "change-me" not in (REPO / "docker-compose.yml").read_text()
+
+
+# --- the backend's health check, run for real -------------------------------------------------------
+
+
+def test_the_backends_health_check_is_the_images(config: dict):
+    compose = config["services"]["backend"]["healthcheck"]["test"]
+    assert compose == ["CMD", *healthcheck_of_dockerfile(dockerfile("backend"))]
+    assert compose[1] == "python"  # no curl in a slim image
+
+
+def run_health_check(port: int, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = healthcheck_of_dockerfile(dockerfile("backend"))
+    return subprocess.run(
+        [sys.executable, *command[1:]],
+        env={"PATH": os.environ["PATH"], "SIMCOACH_PORT": str(port), **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def test_the_backends_health_check_passes_on_a_running_backend_and_fails_without_one(tmp_path: Path):
+    server = start_backend(tmp_path)
+    try:
+        done = run_health_check(server.port, {})
+        assert done.returncode == 0, done.stderr
+    finally:
+        server.stop()
+    done = run_health_check(server.port, {})
+    assert done.returncode != 0 and "Connection refused" in done.stderr
+
+
+def test_the_backends_health_check_sends_the_access_token(tmp_path: Path):
+    token = "a-long-access-token-0123"
+    server = start_backend(tmp_path, env={"SIMCOACH_ACCESS_TOKEN": token})
+    try:
+        assert run_health_check(server.port, {"SIMCOACH_ACCESS_TOKEN": token}).returncode == 0
+        refused = run_health_check(server.port, {})
+        assert refused.returncode != 0 and "401" in refused.stderr, refused.stderr
+    finally:
+        server.stop()
