@@ -17,8 +17,8 @@ UV=$TOOLS/bin/uv
 
 # Debian packages the tests need (browser tests: Chromium and its driver; the dashboard behind a
 # path prefix: nginx; the history tests: influxd 1.6; the stack tests: docker-compose, shellcheck
-# and rsync, which deploy.sh needs). Installed only when missing.
-DEBIAN_PACKAGES=(chromium chromium-driver nginx influxdb docker-compose shellcheck rsync)
+# with ssh and rsync, which deploy.sh needs). Installed only when missing.
+DEBIAN_PACKAGES=(chromium chromium-driver nginx influxdb docker-compose shellcheck openssh-client rsync)
 
 setup_uv() {
     if [ ! -x "$UV" ] || [ "$("$UV" --version | cut -d' ' -f2)" != "$UV_VERSION" ]; then
