@@ -9,6 +9,7 @@ store and InfluxDB must hold the same frames, once each.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import sqlite3
@@ -23,10 +24,16 @@ import httpx
 import msgspec
 import pytest
 
+from simcoach.history.exporter import Exporter
 from simcoach.history.schema import SESSION_TAGS, UNKNOWN
+from simcoach.history.targets import InfluxV1Target
+from simcoach.storage.records import SessionKey, SessionOpened
+from simcoach.storage.store import Store
+from simcoach.storage.writer import StorageWriter
 from simcoach_agent.telemetry import Frame
 from tests.conftest import Backend, free_port, start_backend
-from tests.helpers import wait_until
+from tests.helpers import until, wait_until
+from tests.history.demo_session import demo_frames
 from tests.influx import InfluxServer
 
 RIG = "demo"
@@ -319,3 +326,45 @@ def test_an_unreachable_url_is_named_and_ingest_goes_on(tmp_path: Path) -> None:
         assert export(backend)["lag"][RIG]["frames"] > 0
     finally:
         backend.stop()
+
+
+def test_batches_over_the_servers_body_limit_are_split_until_they_fit(tmp_path: Path) -> None:
+    """In process (a real Store, StorageWriter and influxd with a 1 MB max-body-size): 5,000-frame batches
+    are refused (413), halved until they fit, and every frame lands once, in order."""
+    folder = tmp_path / "influxd"
+    folder.mkdir()
+    server = InfluxServer(folder, max_body_size=1_000_000)
+    _, frames = demo_frames(laps=9, max_frames=1500)
+
+    async def main() -> Exporter:
+        store = Store(tmp_path / "simcoach.db").open()
+        writer = StorageWriter(store, interval=0.02)
+        writer.add(
+            SessionOpened("s1", frames[0].rig, frames[0].t, frames[0].seq, SessionKey("a", "demo", "b", "c"), {})
+        )
+        writer.add_frames(frames[0].rig, frames, "s1")
+        assert await writer.flush()
+        target = InfluxV1Target(server.url, server.database)
+        exporter = Exporter(store, target, writer.add, 5000, poll_s=0.05, retry_min_s=0.05)
+        task = asyncio.create_task(exporter.run())
+        try:
+            await until(lambda: exporter.stats.frames == len(frames), DEADLINE_S, lambda: str(exporter.describe()))
+            assert await writer.flush()
+            assert store.cursors(target.key) == {f"telemetry/{frames[0].rig}": frames[-1].seq}
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            writer.stop()
+            await writer.run()
+            await asyncio.to_thread(target.close)
+            store.close()
+        return exporter
+
+    try:
+        exporter = asyncio.run(main())
+        assert exporter.batch_frames < 5000 and exporter.stats.failures > 0
+        assert exporter.reachable is True and exporter.error is None
+        seqs = influx_seqs(server, frames[0].rig)
+        assert seqs == [f.seq for f in frames]
+    finally:
+        server.stop()

@@ -18,6 +18,10 @@ One task, three rules:
   rows, ``history/from_store.py``), so a crash between a write and its cursor
   record, or a shutdown that cancels a write InfluxDB had already taken, only
   writes some points twice, which InfluxDB stores once.
+
+A batch InfluxDB refuses as too large (413, its ``max-body-size``) is read again
+in halves until it fits; any other refusal is retried as it is, so a stream
+never skips what InfluxDB would not take (the status shows the error).
 """
 
 from __future__ import annotations
@@ -144,7 +148,14 @@ class Exporter:
                     continue
                 # Read and encode the next batch while this one is written.
                 ahead = asyncio.create_task(asyncio.to_thread(self._prepare))
-                await self._deliver(batch)
+                if not await self._deliver(batch):
+                    # Too large for the server: let the batch ahead finish (it moved the read positions),
+                    # then read again from what InfluxDB has, in smaller batches.
+                    with contextlib.suppress(Exception):
+                        await ahead
+                    ahead = None
+                    self._read = dict(self._written)
+                    continue
                 if time.monotonic() - self._lag_at >= LAG_EVERY_S:
                     await asyncio.to_thread(self._measure_lag, False)
         finally:
@@ -168,8 +179,12 @@ class Exporter:
             self._recovered()
             return
 
-    async def _deliver(self, batch: Batch) -> None:
-        """Write one batch until InfluxDB takes it, then advance (and persist) its stream's cursor."""
+    async def _deliver(self, batch: Batch) -> bool:
+        """Write one batch until InfluxDB takes it, then advance (and persist) its stream's cursor.
+
+        False, with nothing written, when InfluxDB refused the batch as too large (413) and it can be
+        split: ``batch_frames`` is halved and the caller reads the stream again from its cursor.
+        """
         delay = self.retry_min_s
         while True:
             started = time.perf_counter()
@@ -177,6 +192,13 @@ class Exporter:
                 await asyncio.to_thread(self.target.write, batch.body)
             except TargetError as exc:
                 self._failed(exc.message, first="exporter: writing to %s failed, will retry: %s")
+                if exc.status == 413 and batch.frames > 1:
+                    self.batch_frames = max(1, min(self.batch_frames, batch.frames) // 2)
+                    log.warning(
+                        "exporter: batches now %d frames (lower SIMCOACH_EXPORT_BATCH_FRAMES to start there)",
+                        self.batch_frames,
+                    )
+                    return False
             except Exception as exc:  # a target bug must not end the export either: same retry
                 self._failed(f"{type(exc).__name__}: {exc}", first="exporter: writing to %s failed, will retry: %s")
             else:
@@ -196,6 +218,7 @@ class Exporter:
         s.read_s += batch.read_s
         s.decode_s += batch.decode_s
         s.encode_s += batch.encode_s
+        return True
 
     async def _back_off(self, delay: float) -> None:
         """Wait ``delay`` before a retry, keeping the status's lag current meanwhile (the backlog grows)."""
@@ -368,6 +391,7 @@ class Exporter:
             "points_written": s.points,
             "frames_written": s.frames,
             "batches": s.batches,
+            "batch_frames": self.batch_frames,
             "bytes_written": s.bytes,
             "failures": s.failures,
             "last_write": s.last_write,
