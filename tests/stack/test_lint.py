@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.stack.images import copied, dashboard_files, files_in
+
 REPO = Path(__file__).resolve().parents[2]
 DOCKERFILES = [REPO / "backend" / "Dockerfile", REPO / "frontend" / "Dockerfile"]
 
@@ -68,3 +70,14 @@ def test_the_backend_image_leaves_its_build_tools_behind():
     for word in ("uv ", "apt-get install", "pip install", "gcc", "build-essential"):
         assert word not in final, word
     assert "pip uninstall" in final
+
+
+@pytest.mark.parametrize(
+    ("image", "context", "folder"),
+    [("frontend", REPO / "frontend", "/usr/share/nginx/html/"), ("backend", REPO, "/app/frontend/")],
+)
+def test_both_images_hold_every_file_of_the_dashboard_and_nothing_else(
+    tmp_path: Path, image: str, context: Path, folder: str
+):
+    held = files_in(copied(REPO / image / "Dockerfile", context, folder, tmp_path))
+    assert held == dashboard_files(), (sorted(dashboard_files() - held), sorted(held - dashboard_files()))

@@ -24,6 +24,7 @@ import yaml
 
 from tests.conftest import REPO, Backend, free_port, start_backend
 from tests.helpers import DashboardFeed, wait_until
+from tests.stack.images import copied
 
 NGINX = os.environ.get("SIMCOACH_NGINX", "nginx")
 PREFIX = "/ai-sim-coach"
@@ -74,23 +75,8 @@ def start_grafana_stand_in() -> GrafanaStandIn:
 
 
 def image_html(target: Path) -> Path:
-    """The dashboard's folder as frontend/Dockerfile builds it: every COPY into /usr/share/nginx/html/."""
-    html = "/usr/share/nginx/html/"
-    copies = 0
-    for line in (REPO / "frontend" / "Dockerfile").read_text().splitlines():
-        words = line.split()
-        if words[:1] != ["COPY"] or not words[-1].startswith(html):
-            continue
-        dest = target / words[-1].removeprefix(html)
-        dest.mkdir(parents=True, exist_ok=True)
-        for source in (REPO / "frontend" / word for word in words[1:-1]):
-            if source.is_dir():
-                shutil.copytree(source, dest, dirs_exist_ok=True)
-            else:
-                shutil.copy(source, dest / source.name)
-        copies += 1
-    assert copies, f"frontend/Dockerfile copies nothing into {html}"
-    return target
+    """The dashboard's folder as frontend/Dockerfile builds it."""
+    return copied(REPO / "frontend" / "Dockerfile", REPO / "frontend", "/usr/share/nginx/html/", target)
 
 
 def rewritten(text: str, replacements: dict[str, str], name: str) -> str:
