@@ -116,13 +116,17 @@ if [ -n "$HOST" ]; then
     missing=()
     [ -n "$DEPLOY_USER" ] || missing+=(DEPLOY_USER)
     [ -n "$DEPLOY_PATH" ] || missing+=(DEPLOY_PATH)
-    [ "${#missing[@]}" = 0 ] || fail "DEPLOY_HOST is $HOST but ${missing[*]} is not set in .env (the ssh user on the server and the folder to deploy to)"
-    [[ $HOST =~ ^[A-Za-z0-9._:-]+$ ]] || fail "DEPLOY_HOST '$HOST' is not a host name or address"
+    case ${#missing[@]} in
+        1) fail "DEPLOY_HOST is $HOST but ${missing[0]} is not set in .env (the ssh user on the server and the folder to deploy to)" ;;
+        2) fail "DEPLOY_HOST is $HOST but ${missing[0]} and ${missing[1]} are not set in .env (the ssh user on the server and the folder to deploy to)" ;;
+    esac
+    # (An IPv6 address goes through a Host of ~/.ssh/config: rsync's host:path has no room for its colons.)
+    [[ $HOST =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] || fail "DEPLOY_HOST '$HOST' is not a host name or an IPv4 address"
     [[ $DEPLOY_USER =~ ^[A-Za-z0-9._-]+$ ]] || fail "DEPLOY_USER '$DEPLOY_USER' is not a user name"
     if [ -n "$SSH_PORT" ] && ! [[ $SSH_PORT =~ ^[1-9][0-9]{0,4}$ ]]; then
         fail "DEPLOY_SSH_PORT '$SSH_PORT' is not a port number"
     fi
-    [[ $DEPLOY_PATH =~ ^[A-Za-z0-9._/~-]+$ ]] || fail "DEPLOY_PATH '$DEPLOY_PATH' may hold only letters, digits and . _ / ~ -"
+    [[ $DEPLOY_PATH =~ ^[A-Za-z0-9._/~][A-Za-z0-9._/~-]*$ ]] || fail "DEPLOY_PATH '$DEPLOY_PATH' may hold only letters, digits and . _ / ~ -"
     # "~/x" is x in the user's home, where ssh and rsync start; the shell there never sees a quoted ~.
     REMOTE_PATH=${DEPLOY_PATH#\~/}
     if [ -z "$REMOTE_PATH" ] || [ "$REMOTE_PATH" = "~" ]; then

@@ -104,7 +104,8 @@ def test_a_missing_setting_is_named(tmp_path: Path, missing: tuple[str, ...]):
     settings = {**server_settings(tmp_path), **dict.fromkeys(missing, "")}
     done = deploy(project(tmp_path, **settings), "--dry-run")
     assert done.returncode == 1 and "[1]" not in done.stdout, done.stdout
-    assert f"DEPLOY_HOST is {HOST} but {' '.join(missing)} is not set in .env" in done.stderr, done.stderr
+    named = " and ".join(missing) + (" are" if len(missing) > 1 else " is")
+    assert f"DEPLOY_HOST is {HOST} but {named} not set in .env" in done.stderr, done.stderr
 
 
 @pytest.mark.parametrize(
@@ -115,6 +116,7 @@ def test_a_missing_setting_is_named(tmp_path: Path, missing: tuple[str, ...]):
         ("DEPLOY_WAIT_S", "soon", "DEPLOY_WAIT_S in .env must be a whole number of seconds, not 'soon'"),
         ("DEPLOY_SSH_PORT", "ssh", "DEPLOY_SSH_PORT 'ssh' is not a port number"),
         ("DEPLOY_HOST", "server;reboot", "DEPLOY_HOST 'server;reboot' is not a host name"),
+        ("DEPLOY_PATH", "-rf", "DEPLOY_PATH '-rf' may hold only"),
     ],
 )
 def test_a_wrong_setting_is_named(tmp_path: Path, setting: str, value: str, named: str):
