@@ -1,7 +1,9 @@
-"""What a Dockerfile copies into a folder of its image, rebuilt on disk from its COPY lines."""
+"""Reading the Dockerfiles: their stages, health checks, and what they copy into a folder (rebuilt on disk)."""
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -41,3 +43,26 @@ def copied(dockerfile: Path, context: Path, folder: str, target: Path) -> Path:
 
 def files_in(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+
+
+def stages(text: str) -> list[list[str]]:
+    """A Dockerfile's instructions by stage, continuation lines joined, comments left out."""
+    joined = re.sub(r"\\\n\s*", " ", text)
+    result: list[list[str]] = []
+    for line in (line.strip() for line in joined.splitlines()):
+        if not line or line.startswith("#"):
+            continue
+        if line.upper().startswith("FROM "):
+            result.append([])
+        result[-1].append(line)
+    return result
+
+
+def final_stage(text: str) -> list[str]:
+    return stages(text)[-1]
+
+
+def healthcheck(text: str) -> list[str]:
+    """The HEALTHCHECK's CMD of the final stage, as its exec-form list."""
+    line = next(line for line in final_stage(text) if line.startswith("HEALTHCHECK "))
+    return list(json.loads(line[line.index(" CMD ") + len(" CMD ") :]))

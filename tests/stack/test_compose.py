@@ -4,7 +4,6 @@ backend image's health check run against a real backend."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -16,6 +15,7 @@ import pytest
 import yaml
 
 from tests.conftest import start_backend
+from tests.stack.images import final_stage, healthcheck
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -78,19 +78,6 @@ EXACT = re.compile(r"^[a-z0-9./_-]+:\d+\.\d+\.\d+(-[a-z0-9.-]+)?$")  # name:1.2.
 
 def dockerfile(name: str) -> str:
     return (REPO / name / "Dockerfile").read_text()
-
-
-def final_stage(text: str) -> list[str]:
-    """The instructions of a Dockerfile's last stage, continuation lines joined."""
-    joined = re.sub(r"\\\n\s*", " ", text)
-    lines = [line.strip() for line in joined.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    last_from = max(i for i, line in enumerate(lines) if line.upper().startswith("FROM "))
-    return lines[last_from:]
-
-
-def healthcheck_of_dockerfile(text: str) -> list[str]:
-    line = next(line for line in final_stage(text) if line.startswith("HEALTHCHECK "))
-    return json.loads(line[line.index(" CMD ") + len(" CMD ") :])
 
 
 def test_the_stack_is_the_four_services_on_their_ports(config: dict):
@@ -215,12 +202,12 @@ def test_the_file_holds_no_secret_value():
 
 def test_the_backends_health_check_is_the_images(config: dict):
     compose = config["services"]["backend"]["healthcheck"]["test"]
-    assert compose == ["CMD", *healthcheck_of_dockerfile(dockerfile("backend"))]
+    assert compose == ["CMD", *healthcheck(dockerfile("backend"))]
     assert compose[1] == "python"  # no curl in a slim image
 
 
 def run_health_check(port: int, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    command = healthcheck_of_dockerfile(dockerfile("backend"))
+    command = healthcheck(dockerfile("backend"))
     return subprocess.run(
         [sys.executable, *command[1:]],
         env={"PATH": os.environ["PATH"], "SIMCOACH_PORT": str(port), **env},
