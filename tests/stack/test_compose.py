@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import start_backend
+from tests.conftest import BIN, start_backend
 from tests.stack.images import final_stage, healthcheck
 
 REPO = Path(__file__).resolve().parents[2]
@@ -70,7 +70,9 @@ def test_a_secret_left_empty_is_named(tmp_path: Path, setting: str):
 
 # --- the whole stack: every service ---------------------------------------------------------------
 
-SERVICES = {"backend", "frontend", "influxdb", "grafana"}
+SERVICES = {"config-check", "backend", "frontend", "influxdb", "grafana"}
+# Runs once before the others and exits: no health check, no restart.
+ONE_SHOT = {"config-check"}
 # What each service keeps across restarts and upgrades.
 STATE = {"backend": "/data", "influxdb": "/var/lib/influxdb2", "grafana": "/var/lib/grafana"}
 EXACT = re.compile(r"^[a-z0-9./_-]+:\d+\.\d+\.\d+(-[a-z0-9.-]+)?$")  # name:1.2.3 or name:1.2.3-variant
@@ -80,11 +82,18 @@ def dockerfile(name: str) -> str:
     return (REPO / name / "Dockerfile").read_text()
 
 
-def test_the_stack_is_the_four_services_on_their_ports(config: dict):
+def built_from(service: dict) -> str:
+    """The Dockerfile a service is built from."""
+    build = service["build"]
+    return (Path(build["context"]) / build.get("dockerfile", "Dockerfile")).read_text()
+
+
+def test_the_stack_is_its_services_on_their_ports(config: dict):
     services = config["services"]
     assert set(services) == SERVICES
     published = {name: {p["target"]: p["published"] for p in s.get("ports", [])} for name, s in services.items()}
     assert published == {
+        "config-check": {},
         "backend": {5001: 5001},
         "frontend": {8124: 8124},
         "influxdb": {8086: 8086},
@@ -97,20 +106,30 @@ def test_the_stack_is_the_four_services_on_their_ports(config: dict):
 def test_every_service_has_a_health_check_restart_policy_and_waits_for_what_it_needs(config: dict):
     services = config["services"]
     for name, service in services.items():
+        if name in ONE_SHOT:
+            assert service["restart"] == "no" and service["command"] == ["simcoach", "check"], name
+            continue
         test = service.get("healthcheck", {}).get("test")
         assert test and test[0] in ("CMD", "CMD-SHELL") and not service["healthcheck"].get("disable"), name
         assert service.get("restart") in ("unless-stopped", "always"), name
         for needed, how in service.get("depends_on", {}).items():
-            assert how["condition"] == "service_healthy", (name, needed, how)
+            expected = "service_completed_successfully" if needed in ONE_SHOT else "service_healthy"
+            assert how["condition"] == expected, (name, needed, how)
     needs = {name: set(service.get("depends_on", {})) for name, service in services.items()}
-    assert needs == {"backend": {"influxdb"}, "frontend": {"backend"}, "influxdb": set(), "grafana": {"influxdb"}}
+    assert needs == {
+        "config-check": set(),
+        "backend": {"config-check", "influxdb"},
+        "frontend": {"backend"},
+        "influxdb": {"config-check"},
+        "grafana": {"config-check", "influxdb"},
+    }
 
 
 def test_every_image_is_pinned_to_an_exact_version(config: dict):
     for name, service in config["services"].items():
         if "build" in service:
             stages: set[str] = set()
-            for line in dockerfile(name).splitlines():
+            for line in built_from(service).splitlines():
                 if line.upper().startswith("FROM "):
                     words = line.split()
                     assert words[1] in stages or EXACT.match(words[1]), f"{name}/Dockerfile: {line}"
@@ -238,3 +257,47 @@ def test_the_backends_health_check_sends_the_access_token(tmp_path: Path):
         assert refused.returncode != 0 and "401" in refused.stderr, refused.stderr
     finally:
         server.stop()
+
+
+def test_the_stack_does_not_start_with_a_placeholder_secret(tmp_path: Path):
+    """The one-shot check runs `simcoach check` in the environment compose gives it (.env and its own
+    settings): .env.example's placeholders are refused by name; real secrets pass."""
+
+    def check(env_text: str, name: str) -> subprocess.CompletedProcess[str]:
+        folder = tmp_path / name
+        folder.mkdir()
+        done = compose_config(folder, env_text)
+        assert done.returncode == 0, done.stderr
+        service = yaml.safe_load(done.stdout)["services"]["config-check"]
+        assert service["environment"]["SIMCOACH_ENVIRONMENT"] == "production"
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("SIMCOACH_", "INFLUXDB_", "GRAFANA_"))}
+        run = folder / "run"
+        run.mkdir()  # no .env here: the container's environment is all it gets
+        return subprocess.run(
+            [str(BIN / "simcoach"), *service["command"][1:]],
+            cwd=run,
+            env={**base, **{k: str(v) for k, v in service["environment"].items()}},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    example = (REPO / ".env.example").read_text()
+    refused = check(example, "example")
+    assert refused.returncode == 2 and "SIMCOACH_RIG_TOKENS" in refused.stderr, refused.stderr
+    strong = {
+        "SIMCOACH_RIG_TOKENS": "rig1:rig-token-0123456789",
+        "SIMCOACH_AGENT_TOKEN": "rig-token-0123456789",
+        "INFLUXDB_TOKEN": "influx-token-0123456789",
+        "INFLUXDB_ADMIN_PASSWORD": "influx-admin-0123456789",
+    }
+    lines = [f"{key}={strong[key]}" if (key := line.split("=")[0]) in strong else line for line in example.splitlines()]
+    grafana_left = check("\n".join(lines) + "\n", "grafana-left")
+    assert grafana_left.returncode == 2 and "GRAFANA_ADMIN_PASSWORD" in grafana_left.stderr, grafana_left.stderr
+    lines = [
+        "GRAFANA_ADMIN_PASSWORD=grafana-admin-0123456789" if line.startswith("GRAFANA_ADMIN_PASSWORD=") else line
+        for line in lines
+    ]
+    ok = check("\n".join(lines) + "\n", "strong")
+    assert ok.returncode == 0 and "configuration ok (production" in ok.stdout, ok.stderr

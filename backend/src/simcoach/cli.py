@@ -74,6 +74,28 @@ def serve(  # noqa: PLR0917 - Typer maps each parameter to a flag
 
 
 @app.command()
+def check() -> None:
+    """Check the configuration as ``serve`` would, without serving: exit 0 when it would start, 2 naming what to fix.
+
+    The containers run it before InfluxDB and Grafana start, so that none of the stack starts with a
+    placeholder secret (in production: SIMCOACH_ENVIRONMENT=production).
+    """
+    from simcoach.settings import InfluxSettings, StackSecrets, check_production
+
+    try:
+        settings = Settings()
+        influx = InfluxSettings()
+        check_production(settings, influx, StackSecrets())
+    except (ValidationError, ValueError) as exc:
+        typer.echo(f"simcoach: bad configuration:\n{exc}", err=True)
+        raise typer.Exit(2) from exc
+    export = f"exports to {influx.url}" if influx.url else "no export (INFLUXDB_URL is not set)"
+    typer.echo(
+        f"simcoach: configuration ok ({settings.environment}, {len(settings.rig_tokens)} rig token(s), {export})"
+    )
+
+
+@app.command()
 def replay(
     file: Annotated[str, typer.Argument(help="JSON lines as 'simcoach-agent --stdout' prints them; - for stdin.")],
     store: Annotated[
