@@ -157,20 +157,21 @@ docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null |
     { echo "Docker Compose is not installed (docker compose or docker-compose)" >&2; exit 3; }
 docker info >/dev/null 2>&1 ||
     { echo "the Docker daemon does not answer to $(id -un): is it running, is $(id -un) in the group docker?" >&2; exit 3; }'
-    UP="$COMPOSE"'; $C up -d --build'
-    # Every service of the file must have a container whose health check says healthy; one that
-    # turns unhealthy, stops or restarts (it crashed) ends the wait at once, with the state of each
-    # and their last log lines.
+    # The one-shot config-check refuses placeholder secrets: when it does, show what it said.
+    UP="$COMPOSE"'; $C up -d --build || { status=$?; $C logs --no-color config-check >&2; exit $status; }'
+    # Every service of the file must have a container whose health check says healthy (or, for the
+    # one-shot config-check, that exited with 0); one that turns unhealthy, stops or restarts (it
+    # crashed) ends the wait at once, with the state of each and their last log lines.
     WAIT="$COMPOSE; WAIT_S=$WAIT_S"'; start=$SECONDS
 services=$($C config --services | wc -l)
 while :; do
     ids=$($C ps -a -q)
-    states=$([ -z "$ids" ] || docker inspect -f "{{.Name}} {{if .State.Restarting}}restarting{{else if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}" $ids)
-    if [ "$(printf "%s\n" "$states" | grep -c " healthy$")" -ge "$services" ]; then
+    states=$([ -z "$ids" ] || docker inspect -f "{{.Name}} {{if .State.Restarting}}restarting{{else if .State.Health}}{{.State.Health.Status}}{{else if eq .State.Status \"exited\"}}exited-{{.State.ExitCode}}{{else}}{{.State.Status}}{{end}}" $ids)
+    if [ "$(printf "%s\n" "$states" | grep -cE " (healthy|exited-0)$")" -ge "$services" ]; then
         printf "%s\n" "$states"
         exit 0
     fi
-    if printf "%s\n" "$states" | grep -qE " (unhealthy|restarting|exited|dead)$" || [ $((SECONDS - start)) -ge "$WAIT_S" ]; then
+    if printf "%s\n" "$states" | grep -qE " (unhealthy|restarting|exited-[1-9][0-9]*|dead)$" || [ $((SECONDS - start)) -ge "$WAIT_S" ]; then
         printf "not healthy after %s s:\n%s\n" $((SECONDS - start)) "$states" >&2
         $C ps >&2
         $C logs --tail 20 >&2
