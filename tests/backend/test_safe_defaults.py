@@ -202,3 +202,24 @@ def test_a_bad_origin_setting_is_named(tmp_path: Path):
     assert "SIMCOACH_CORS_ORIGINS" in serve_refuses(
         tmp_path, SIMCOACH_ENVIRONMENT="development", SIMCOACH_CORS_ORIGINS="tablet.local/path"
     )
+
+
+def test_the_influxdb_token_never_reaches_an_api_answer(tmp_path: Path):
+    secret = "influx-token-never-shown-0123"
+    server = start_backend(
+        tmp_path,
+        env={
+            "INFLUXDB_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens: the status names the problem
+            "INFLUXDB_ORG": "simcoach",
+            "INFLUXDB_BUCKET": "simcoach",
+            "INFLUXDB_TOKEN": secret,
+        },
+    )
+    try:
+        export = server.status()["export"]
+        assert export["enabled"] and export["target"]["kind"] == "influxdb2"
+        for path in ("/api/status", "/api/rigs", "/api/sessions", "/api/thresholds"):
+            assert secret not in httpx.get(f"{server.http}{path}", timeout=10).text, path
+    finally:
+        server.stop()
+    assert secret not in server.log.read_text()
