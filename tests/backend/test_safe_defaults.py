@@ -137,24 +137,32 @@ def test_an_oversized_message_is_refused_with_the_setting_and_the_session_goes_o
 
 
 def test_frames_faster_than_the_limit_are_refused_with_the_setting_and_the_rest_is_stored(tmp_path: Path):
+    """100 Hz allowed: a rig sampling at 1000 Hz for a second of its clock gets a second's burst and 100 a
+    second after it; the same rig back at 60 Hz loses nothing, and neither does a backlog."""
     server = start_backend(tmp_path, env={"SIMCOACH_INGEST_MAX_HZ": "100"})
+    t0 = make_frame("rig-a", 1).t
+
+    def at(seq: int, t: float):
+        frame = make_frame("rig-a", seq)
+        frame.t = t
+        return frame
 
     async def scenario() -> None:
         ws, _ = await rig_connection(server.ws, "rig-a", TOKENS["rig-a"])
-        # 60 Hz frames (make_frame spaces them by 1/60 s), each followed by one only 1 ms later.
-        frames = []
-        for s in range(1, 61):
-            frames.append(make_frame("rig-a", 2 * s))
-            early = make_frame("rig-a", 2 * s + 1)
-            early.t = frames[-1].t + 0.001
-            frames.append(early)
-        await ws.send(encode_batch([encode(f) for f in frames]))
+        fast = [at(s, t0 + s * 0.001) for s in range(1, 1001)]  # 1000 Hz for one second
+        await ws.send(encode_batch([encode(f) for f in fast]))
         (error,) = await _replies(ws, 1)
-        assert error.seq == 3 and error.reason.startswith("60 frame(s) less than 10.0 ms after the one before")
-        assert "SIMCOACH_INGEST_MAX_HZ (100 Hz)" in error.reason
-        await until(lambda: any(r["rig"] == "rig-a" and r["durable_seq"] == 120 for r in server.status()["rigs"]))
+        assert "SIMCOACH_INGEST_MAX_HZ (100 frames a second of the rig's clock)" in error.reason
+        refused = int(error.reason.split(" ")[0])
+        # The burst (100) and 100 a second of frame time after it: about 200 taken.
+        assert 180 <= 1000 - refused <= 220, error.reason
+        # Back to 60 Hz, a second later by its clock: a minute's backlog of it, sent at once, all taken.
+        slow = [at(1000 + s, t0 + 2.0 + s / 60) for s in range(1, 3601)]
+        for chunk in range(0, len(slow), 600):
+            await ws.send(encode_batch([encode(f) for f in slow[chunk : chunk + 600]]))
+        await until(lambda: any(r["rig"] == "rig-a" and r["durable_seq"] == 4600 for r in server.status()["rigs"]))
         (rig,) = [r for r in server.status()["rigs"] if r["rig"] == "rig-a"]
-        assert rig["stored"] == 60 and rig["errors"] >= 1
+        assert rig["stored"] == 1000 - refused + 3600
         await ws.close()
 
     try:

@@ -133,7 +133,7 @@ REASONS = {
     "NaN": "non-finite value (NaN or infinity) in `g_lat`",
     "infinity": "non-finite value (NaN or infinity) in `fuel_l`",
     "unknown message": "unknown message type 'weather'",
-    "oversized message": "exceeds the limit",
+    "oversized message": "over SIMCOACH_INGEST_MAX_MESSAGE_BYTES (1048576)",
     "not msgpack": "not a protocol message",
     "frame of another rig": "frame for rig 'rig-b'",
 }

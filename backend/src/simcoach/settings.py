@@ -82,8 +82,8 @@ class Settings(EnvSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # A rig message larger than this is refused with the reason (the connection goes on).
     ingest_max_message_bytes: int = Field(MAX_MESSAGE_BYTES, ge=1024, le=MAX_MESSAGE_BYTES)
-    # Frames of one rig closer together (by their own clock) than 1/this second are refused with the reason;
-    # 0: no limit.
+    # Frames of one rig beyond this many per second of its own clock (in bursts up to a second's worth) are
+    # refused with the reason; 0: no limit. A backlog resent after an outage is spread over its own time.
     ingest_max_hz: float = Field(250.0, ge=0, le=10_000)
 
     @field_validator("rig_tokens", mode="before")

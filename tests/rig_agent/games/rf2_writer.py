@@ -74,8 +74,16 @@ class Game:
             self.files["LMU_Data"].write(rf2_lmu_page(scene), versioned=False)
             struct.pack_into("<i", lock, 4, 0)
         else:
-            for name, data in rf2_plugin_pages(scene).items():
-                self.files[name].write(data)
+            # The pages are separate files, written one after the other: an agent may read one page
+            # of this step and another of the last. The pause sentinel (PAUSE_RPM, telemetry) must
+            # never be readable beside a driving phase (scoring): into a pause the phase goes first,
+            # out of it the telemetry. (The real plugin stops updating telemetry while paused, so it
+            # has no sentinel to tear.)
+            pages = rf2_plugin_pages(scene)
+            scoring_first = scene.phase == 9
+            order = sorted(pages, key=lambda name: ("Scoring" not in name) if scoring_first else ("Scoring" in name))
+            for name in order:
+                self.files[name].write(pages[name])
 
     def stop(self) -> None:
         for f in self.files.values():

@@ -32,6 +32,9 @@ class RigState:
     frames_stored: int = 0
     duplicates: int = 0
     errors: int = 0
+    # The ingest rate limit's bucket (ws/ingest.py): frames it may still take, and the frame time it was filled to.
+    rate_tokens: float = 0.0
+    rate_t: float | None = None
     connected_since: float | None = None
     # The connection speaking for this rig now; a newer one takes over from it.
     owner: object | None = None

@@ -113,7 +113,7 @@ async def _run(ws: WebSocket, hub: Hub, rig: str, settings: Settings) -> None:
             ws,
             hub,
             state,
-            Limits(settings.ingest_max_message_bytes, 1.0 / settings.ingest_max_hz if settings.ingest_max_hz else 0.0),
+            Limits(settings.ingest_max_message_bytes, settings.ingest_max_hz),
         )
     except WebSocketDisconnect:
         pass
@@ -128,10 +128,10 @@ async def _run(ws: WebSocket, hub: Hub, rig: str, settings: Settings) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """What one rig may send: SIMCOACH_INGEST_MAX_MESSAGE_BYTES, and 1 / SIMCOACH_INGEST_MAX_HZ."""
+    """What one rig may send: SIMCOACH_INGEST_MAX_MESSAGE_BYTES and SIMCOACH_INGEST_MAX_HZ (0: no limit)."""
 
     max_bytes: int
-    min_gap_s: float
+    max_hz: float
 
 
 async def _receive_loop(ws: WebSocket, hub: Hub, state: RigState, limits: Limits) -> None:
@@ -166,8 +166,8 @@ async def _receive_loop(ws: WebSocket, hub: Hub, state: RigState, limits: Limits
                         )
                 frames = [f for f in frames if f.rig == state.name]
             frames = hub.drop_duplicates(state, frames)
-            if limits.min_gap_s:
-                frames = _within_rate(state, frames, limits.min_gap_s, errors)
+            if limits.max_hz:
+                frames = _within_rate(state, frames, limits.max_hz, errors)
             if frames and not hub.storage_has_room(len(frames)):
                 await hub.wait_for_storage(len(frames))
             hub.publish_frames(state, frames)
@@ -180,27 +180,36 @@ async def _receive_loop(ws: WebSocket, hub: Hub, state: RigState, limits: Limits
                 await ws.send_bytes(encode(error))
 
 
-def _within_rate(state: RigState, frames: list[Frame], min_gap_s: float, errors: list[Error]) -> list[Frame]:
-    """The frames at least ``min_gap_s`` apart by the rig's own clock; the others refused with the reason.
+def _within_rate(state: RigState, frames: list[Frame], max_hz: float, errors: list[Error]) -> list[Frame]:
+    """The frames within ``max_hz`` a second of the rig's own clock; the others refused with the reason.
 
-    The rig's clock, not arrival: a backlog resent after an outage arrives all
-    at once and is welcome; a rig sampling faster than the limit is not.
+    A token bucket on the rig's clock, not on arrival: it holds a second's worth
+    of frames and refills at ``max_hz`` per second of frame time. A backlog resent
+    after an outage arrives all at once and passes (its frames are spread over the
+    time they were sampled in); so does an agent catching up a few late samples
+    in a burst. A rig sampling faster than the limit for longer does not.
     """
-    last = state.last_frame.t if state.last_frame is not None else None
+    tokens, last = state.rate_tokens, state.rate_t
     kept: list[Frame] = []
     refused: list[Frame] = []
     for frame in frames:
-        if last is not None and frame.t - last < min_gap_s:
+        if last is None:
+            tokens = max_hz
+        elif frame.t > last:
+            tokens = min(max_hz, tokens + (frame.t - last) * max_hz)
+        last = frame.t if last is None else max(last, frame.t)
+        if tokens >= 1.0:
+            tokens -= 1.0
+            kept.append(frame)
+        else:
             refused.append(frame)
-            continue
-        kept.append(frame)
-        last = frame.t
+    state.rate_tokens, state.rate_t = tokens, last
     if refused:
         errors.append(
             Error(
                 seq=refused[0].seq,
-                reason=f"{len(refused)} frame(s) less than {min_gap_s * 1000:.1f} ms after the one before: "
-                f"over SIMCOACH_INGEST_MAX_HZ ({1 / min_gap_s:g} Hz)",
+                reason=f"{len(refused)} frame(s) refused: over SIMCOACH_INGEST_MAX_HZ ({max_hz:g} frames "
+                "a second of the rig's clock)",
             )
         )
     return kept
