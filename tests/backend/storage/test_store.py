@@ -21,6 +21,7 @@ from simcoach.storage.records import (
 from simcoach.storage.store import SessionFilter, Store
 from simcoach.storage.writer import StorageWriter
 from simcoach_agent.telemetry import blank_frame
+from tests.helpers import until
 
 KEY = RefKey("Demo Driver", "demo", "Spa-Francorchamps", "Mercedes-AMG GT3")
 
@@ -228,7 +229,7 @@ def test_stopping_the_writer_stores_everything_queued_even_mid_write(tmp_path):
         running = asyncio.create_task(writer.run())
         writer.add(opened("s1"))
         frames_of(writer, "r", "s1", range(1, 3001))
-        await asyncio.sleep(0)  # let the writer take its first batch
+        await until(lambda: writer.pending < 3000, explain="the writer never took its first batch")
         frames_of(writer, "r", "s1", range(3001, 3101))
         writer.add(lambda: record(store.next_lap_id(), "s1", 60.0).row(trace(60.0)))
         writer.stop()
