@@ -151,3 +151,34 @@ def replay(
     if stats.frames == 0:
         typer.echo(f"simcoach replay: {file}: no readable frame", err=True)
         raise typer.Exit(2)
+
+
+@app.command("demo-record")
+def demo_record(
+    laps: Annotated[int, typer.Option(min=1, max=200, help="Laps to drive.")] = 5,
+    mistakes: Annotated[
+        str, typer.Option(help="Mistakes for the demo driver, e.g. 'late_brake@La Source:2,coasting@Pouhon'.")
+    ] = "",
+    seed: Annotated[int, typer.Option(help="Seed of the demo driver.")] = 1,
+    rig: Annotated[str, typer.Option(help="Rig name the session is stored under.")] = "demo",
+) -> None:
+    """Record a whole demo session into the store as fast as it simulates (a lap in about a second); print its id.
+
+    The store is the one ``serve`` uses (SIMCOACH_DATA_DIR): the session shows on the sessions page,
+    exports and reports at once. Run it while the backend is stopped.
+    """
+    from simcoach.demo_session import record_to_file
+
+    try:
+        settings = Settings()
+        if settings.store == "none":
+            raise ValueError("SIMCOACH_STORE=none: there is no store to record into")
+        from simcoach_agent.games.demo import parse_mistakes
+
+        parse_mistakes(mistakes)
+    except (ValidationError, ValueError) as exc:
+        typer.echo(f"simcoach demo-record: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    session_id = record_to_file(settings.data_dir / "simcoach.db", laps, seed=seed, mistakes=mistakes, rig=rig)
+    typer.echo(session_id)

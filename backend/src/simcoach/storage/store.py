@@ -231,6 +231,18 @@ class Store:
                 (rig, after_seq, until_seq if until_seq is not None else 2**62, limit),
             ).fetchall()
 
+    def session_frames(self, session: SessionRow, page: int = 5_000) -> Iterator[list[bytes]]:
+        """A session's stored frames (msgpack), oldest first, a page at a time: an hour is never read whole."""
+        if session.first_seq is None or session.last_seq is None:
+            return
+        after = session.first_seq - 1
+        while True:
+            rows = self.frames(session.rig, after, page, session.last_seq)
+            if not rows:
+                return
+            yield [data for _, data in rows]
+            after = rows[-1][0]
+
     def frames_since(self, rig: str, first_seq: int, t: float) -> list[bytes]:
         """A rig's frames from ``first_seq`` on whose time is at least ``t`` (resuming a session's lap)."""
         with self._read() as db:
@@ -364,6 +376,12 @@ class Store:
         with self._read() as db:
             rows = db.execute("SELECT data FROM events WHERE rig=? ORDER BY id DESC LIMIT ?", (rig, limit)).fetchall()
         return [json.loads(r[0]) for r in reversed(rows)]
+
+    def session_events(self, session_id: str) -> list[dict[str, Any]]:
+        """A session's events as its dashboards got them, oldest first."""
+        with self._read() as db:
+            rows = db.execute("SELECT data FROM events WHERE session_id = ? ORDER BY id", (session_id,)).fetchall()
+        return [json.loads(r[0]) for r in rows]
 
     def events_after(self, event_id: int, limit: int) -> list[tuple[int, EventRow]]:
         """Events stored after ``event_id``, in id order, with their ids (the exporter's stream)."""
