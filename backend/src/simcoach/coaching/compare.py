@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from simcoach.coaching.trace import CHANNELS, FloatArray, LapTrace
+from simcoach.coaching.trace import CHANNELS, STEPPED, FloatArray, LapTrace, at_metres
 
 # The channels an answer carries, with the digits they keep (tc and abs are 1/0 flags).
 _DIGITS: dict[str, int] = {
@@ -26,6 +26,7 @@ _DIGITS: dict[str, int] = {
     "abs": 0,
     "x": 2,
     "y": 2,
+    "gear": 0,
 }
 assert set(_DIGITS) == set(CHANNELS)
 
@@ -46,9 +47,9 @@ def _end(trace: LapTrace) -> float:
 
 
 def sample(trace: LapTrace, at: FloatArray) -> tuple[FloatArray, dict[str, FloatArray]]:
-    """Time since the line and every channel at the metres ``at`` (linear between stored metres)."""
+    """Time since the line and every channel at the metres ``at`` (linear between stored metres; gear held)."""
     d = trace.dist_m
-    return np.interp(at, d, trace.time_s), {k: np.interp(at, d, v) for k, v in trace.channels.items()}
+    return np.interp(at, d, trace.time_s), {k: at_metres(at, d, v, k in STEPPED) for k, v in trace.channels.items()}
 
 
 def trace_json(trace: LapTrace, step_m: float) -> dict[str, Any]:

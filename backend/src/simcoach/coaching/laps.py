@@ -265,6 +265,8 @@ class LapTracker:
         ch["x"].append(nan if v is None else v)
         v = frame.pos_y
         ch["y"].append(nan if v is None else v)
+        g = frame.gear
+        ch["gear"].append(nan if g is None else g)
 
     def _finish(self, frame: Frame, prev: Frame, u: float | None, number: int | None, timed: bool) -> list[FinishedLap]:
         """Close the lap in progress at the line, start the next one from this frame; laps that are final now."""

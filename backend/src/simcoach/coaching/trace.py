@@ -19,7 +19,11 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 
 # Channels kept per metre besides time. tc and abs are 1.0/0.0 (NaN when the game does not say).
-CHANNELS: Final = ("speed_kmh", "throttle", "brake", "steering", "g_lat", "tc", "abs", "x", "y")
+# Traces stored before gear was kept read back with gear all NaN.
+CHANNELS: Final = ("speed_kmh", "throttle", "brake", "steering", "g_lat", "tc", "abs", "x", "y", "gear")
+# Channels that hold a value until the next sample instead of moving between samples: a gear is
+# engaged or not, never 3.4.
+STEPPED: Final = frozenset({"gear"})
 # A lap whose samples leave a hole longer than this is not complete: frames were lost.
 MAX_GAP_M: Final = 40.0
 
@@ -144,5 +148,13 @@ def resample(
         return None
     grid = np.arange(lo, hi + 1, dtype=np.float64)
     time_s = np.interp(grid, d, elapsed[keep])
-    out = {k: np.interp(grid, d, v[keep]) for k, v in channels.items()}
+    out = {k: at_metres(grid, d, v[keep], k in STEPPED) for k, v in channels.items()}
     return LapTrace(start_m=float(lo), time_s=time_s, channels=out)
+
+
+def at_metres(at: FloatArray, dist: FloatArray, values: FloatArray, stepped: bool) -> FloatArray:
+    """``values`` (sampled at ``dist``, increasing) at the metres ``at``: linear, or the last one reached."""
+    if not stepped:
+        return np.interp(at, dist, values)
+    i = np.clip(np.searchsorted(dist, at, side="right") - 1, 0, len(dist) - 1)
+    return values[i]

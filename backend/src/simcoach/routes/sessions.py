@@ -8,9 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
+from simcoach.analysis.session import AnalysisError, analyse_session
 from simcoach.coaching.compare import compare_json, trace_json
 from simcoach.coaching.trace import LapTrace
-from simcoach.deps import StoreDep, WriterDep
+from simcoach.deps import CoachDep, StoreDep, WriterDep
 from simcoach.storage.records import StoredLap
 from simcoach.storage.store import SessionFilter, Store
 
@@ -67,6 +68,28 @@ async def session_laps(session_id: str, store: StoreDep, writer: WriterDep) -> l
     await writer.flush()
     await _session(store, session_id)
     return await asyncio.to_thread(store.laps, session_id)
+
+
+@router.get("/sessions/{session_id}/analysis")
+async def session_analysis(
+    session_id: str,
+    store: StoreDep,
+    writer: WriterDep,
+    coach: CoachDep,
+    reference: Annotated[
+        int | None, Query(description="a lap id to measure against (default: the car and track's reference lap)")
+    ] = None,
+) -> dict[str, Any]:
+    """The session studied: laps with delta to its best, theoretical best, consistency, every corner of every lap
+    against the reference, and its coaching events."""
+    await writer.flush()
+    try:
+        found = await asyncio.to_thread(analyse_session, store, session_id, coach.tracks, reference)
+    except AnalysisError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    if found is None:
+        raise HTTPException(404, f"no session {session_id!r}")
+    return {**found.to_json(), "report": None}
 
 
 async def _lap(store: Store, lap_id: int) -> StoredLap:
