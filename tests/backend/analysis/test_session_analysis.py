@@ -55,6 +55,8 @@ def test_the_corner_of_a_mistake_shows_the_time_it_cost_on_that_lap(analysis):
     assert lost(analysis, "La Source", 2) > 0.15
     others = [lost(analysis, "La Source", lap) for lap in (1, 3, 4) if lap != analysis.reference.lap]
     assert lost(analysis, "La Source", 2) > max(others) + 0.1
+    # Judged by the live coach's own rules against this reference: a late braking point.
+    assert late.finding is not None and late.finding.kind == "late_brake"
     # Coasting into Pouhon on lap 4 costs more there than the clean laps lose.
     assert lost(analysis, "Pouhon", 4) > max(lost(analysis, "Pouhon", lap) for lap in (2, 3)) + 0.03
 

@@ -19,7 +19,15 @@ from typing import Any, Literal
 
 import msgspec
 
-from simcoach.coaching.feedback import CornerMetrics, Segment, measure, time_between
+from simcoach.coaching.feedback import (
+    CornerHistory,
+    CornerMetrics,
+    CornerResult,
+    Finding,
+    Segment,
+    analyse,
+    time_between,
+)
 from simcoach.coaching.reference import Plausibility, Reference, build_reference
 from simcoach.coaching.trace import LapTrace
 from simcoach.storage.records import SessionRow, StoredLap
@@ -92,6 +100,9 @@ class CornerLap:
     clean: bool
     metrics: CornerMetrics
     time_lost_s: float  # positive: slower than the reference over the corner's stretch (``CornerTable.from_m``)
+    # What the live coach would have said of it against this reference (its rules, the driver's usual
+    # numbers from the session's earlier laps); None when nothing was wrong or the corner was not judged.
+    finding: Finding | None = None
 
 
 @dataclass(slots=True)
@@ -160,6 +171,8 @@ class CornerTable:
                     "exit_speed_kmh": _r(c.metrics.exit_speed_kmh, 1),
                     "pickup_m": _r(c.metrics.pickup_m, 1),
                     "time_lost_s": _r(c.time_lost_s, 3),
+                    "kind": c.finding.kind if c.finding is not None else None,
+                    "advice": c.finding.message if c.finding is not None else None,
                 }
                 for c in self.laps
             ],
@@ -377,15 +390,26 @@ def analyse_session(
         )
         for k, (c, seg) in enumerate(zip(ref.corners, ref.segments, strict=True))
     ]
+    history = CornerHistory()
     for lap in laps:
         if lap.trace is None:
             continue
+        previous: CornerResult | None = None
         for k, table in enumerate(tables):
-            m = measure(lap.trace, table.segment)
-            if m is None:
+            ref_metrics = table.reference
+            if ref_metrics is None:
                 continue
+            seg = table.segment
+            result = analyse(
+                lap.lap, lap.trace, ref.trace, seg, ref_metrics, previous=previous, history=history.of(seg.corner.name)
+            )
+            previous = result
+            if result is None:
+                continue
+            if lap.clean and lap.id != ref_lap.lap_id:
+                history.add(result)
             lost = time_between(lap.trace, ref.trace, table.from_m, table.to_m)
             if k == len(tables) - 1 and starts[0] > 0:
                 lost += time_between(lap.trace, ref.trace, 0.0, starts[0])  # the line to the first corner
-            table.laps.append(CornerLap(lap.id, lap.lap, lap.clean, m, lost))
+            table.laps.append(CornerLap(lap.id, lap.lap, lap.clean, result.metrics, lost, result.finding))
     return SessionAnalysis(row, info, length, laps, ref_lap, ref, tables, events)
