@@ -18,7 +18,7 @@ from simcoach.coaching.engine import CoachEngine
 from simcoach.demo_rig import run_demo_rig
 from simcoach.history import exporter as history_exporter
 from simcoach.live.hub import Hub
-from simcoach.routes import events, laps, reference, sessions, status, thresholds
+from simcoach.routes import events, exports, laps, reference, sessions, status, thresholds
 from simcoach.settings import InfluxSettings, Settings, StackSecrets, check_production
 from simcoach.storage.retention import Retention
 from simcoach.storage.store import Store
@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reference.router)
     app.include_router(events.router)
     app.include_router(sessions.router)
+    app.include_router(exports.router)
     app.include_router(thresholds.router)
     app.include_router(ingest.router)
     app.include_router(dashboards.router)

@@ -182,3 +182,51 @@ def demo_record(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     session_id = record_to_file(settings.data_dir / "simcoach.db", laps, seed=seed, mistakes=mistakes, rig=rig)
     typer.echo(session_id)
+
+
+@app.command("export")
+def export(  # noqa: PLR0917 - Typer maps each parameter to a flag
+    session: Annotated[str, typer.Argument(help="The session's id (GET /api/sessions lists them).")],
+    out: Annotated[Path, typer.Option(help="Folder to write into (created).")],
+    format_: Annotated[str, typer.Option("--format", help="csv, parquet or dataset.")] = "csv",
+    columns: Annotated[
+        str, typer.Option(help="Frame columns to export, comma-separated (default: every column).")
+    ] = "",
+    all_laps: Annotated[
+        bool, typer.Option("--all-laps", help="dataset: every lap, not only valid, complete, non-pit ones.")
+    ] = False,
+    sequence_length: Annotated[int, typer.Option(help="dataset: frames per sequence.")] = 120,
+    sequence_stride: Annotated[int, typer.Option(help="dataset: frames from one sequence's start to the next.")] = 60,
+) -> None:
+    """Export a stored session: frames and laps as CSV or Parquet, or a machine-learning dataset (docs/exports.md).
+
+    The store is the one ``serve`` uses (SIMCOACH_DATA_DIR); it is only read, so the backend may be running.
+    Exit status 2, with the reason, for an unknown session, format or column, or bad dataset options.
+    """
+    from simcoach.exports.columns import UnknownColumn
+    from simcoach.exports.dataset import DatasetError, DatasetOptions
+    from simcoach.exports.folder import UnknownFormat, check_format, export_session
+    from simcoach.exports.tabular import UnknownSession
+    from simcoach.storage.store import Store
+
+    try:
+        check_format(format_)
+        options = DatasetOptions(all_laps=all_laps, sequence_length=sequence_length, sequence_stride=sequence_stride)
+        options.check()
+        path = Settings().data_dir / "simcoach.db"
+        if not path.is_file():
+            raise ValueError(f"no store at {path} (SIMCOACH_DATA_DIR)")
+        store = Store(path).open()
+    except (UnknownFormat, DatasetError, ValidationError, ValueError) as exc:
+        typer.echo(f"simcoach export: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    try:
+        names = [c.strip() for c in columns.split(",") if c.strip()]
+        written = export_session(store, session, format_, out, columns=names, dataset=options)
+    except (UnknownSession, UnknownColumn, DatasetError) as exc:
+        typer.echo(f"simcoach export: {exc.args[0]}", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        store.close()
+    for file in written:
+        typer.echo(str(file))
