@@ -1,0 +1,35 @@
+// How long the page takes to show a comparison, from the pick to the charts and map drawn, kept in
+// window.__simcoach_perf (and as performance marks and measures) for bench/sessions_page.py.
+
+const runs = [];
+window.__simcoach_perf = runs;
+
+export const perf = {
+  runs,
+  /** Start timing one comparison; the run's ``fetched`` and ``drawn`` close its parts. */
+  start(name) {
+    const id = runs.length;
+    const mark = `simcoach-compare-${id}`;
+    performance.mark(`${mark}-start`);
+    const started = performance.now();
+    const run = { name, started_ms: started, fetch_ms: null, parse_ms: null, bytes: null, draw_ms: null, total_ms: null };
+    let fetchedAt = null;
+    return {
+      fetched(timing) {
+        fetchedAt = performance.now();
+        run.fetch_ms = timing.fetch_ms ?? null;
+        run.parse_ms = timing.parse_ms ?? null;
+        run.bytes = timing.bytes ?? null;
+      },
+      drawn(extra = {}) {
+        const now = performance.now();
+        performance.mark(`${mark}-drawn`);
+        performance.measure(`simcoach-compare-${id}`, `${mark}-start`, `${mark}-drawn`);
+        run.draw_ms = fetchedAt === null ? null : now - fetchedAt;
+        run.total_ms = now - started;
+        Object.assign(run, extra);
+        runs.push(run);
+      },
+    };
+  },
+};
