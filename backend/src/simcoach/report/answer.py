@@ -57,6 +57,11 @@ def response_format() -> ResponseFormatJSONSchema:
     return {"type": "json_schema", "json_schema": {"name": SCHEMA_NAME, "schema": answer_schema(), "strict": True}}
 
 
+def json_object_format() -> dict[str, Any]:
+    """The same schema in the form some servers take instead (llama-cpp-python's server, Anyscale)."""
+    return {"type": "json_object", "schema": answer_schema()}
+
+
 _DROPPED_KEYS = frozenset({"title", "default", "maxLength", "minLength", "maxItems", "minItems"})
 
 

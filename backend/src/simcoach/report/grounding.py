@@ -203,13 +203,11 @@ def _names(packet: EvidencePacket) -> set[str]:
 
 
 def _held_by(cited: Sequence[EvidenceItem]) -> str:
-    if not cited:
-        return "no evidence it cites exists"
     parts = []
     for item in cited:
         numbers = ", ".join(f"{name} {value:g}" for name, value in item.numbers.items())
-        parts.append(f"{item.id}: {numbers}" if numbers else item.id)
-    return "its evidence holds " + "; ".join(parts)
+        parts.append(f"{item.id} holds {numbers}" if numbers else f"{item.id} holds no numbers")
+    return "; ".join(parts)
 
 
 # --- the check --------------------------------------------------------------------------------------------
@@ -228,7 +226,10 @@ def observation_problems(observation: Observation, packet: EvidencePacket) -> li
             problems.append(f"cites {evidence_id!r}, which is not in the evidence")
         else:
             cited.append(item)
-    ids = ", ".join(item.id for item in cited) or "none found"
+    if not cited:
+        # Nothing to hold it against: what it names and states goes unchecked, and it is dropped for that.
+        return problems
+    ids = ", ".join(item.id for item in cited)
 
     if observation.lap is not None and all(item.lap != observation.lap for item in cited):
         held = sorted({item.lap for item in cited if item.lap is not None})
@@ -261,7 +262,7 @@ def observation_problems(observation: Observation, packet: EvidencePacket) -> li
     values = [v for item in cited for v in item_values(item, names)]
     for number in stated_numbers(text, names):
         if not is_held(number, values):
-            problems.append(f"states {number.text.strip()!r}, which is not in its evidence ({_held_by(cited)})")
+            problems.append(f"states {number.text.strip()!r}, which its evidence does not hold ({_held_by(cited)})")
     return problems
 
 

@@ -6,7 +6,9 @@ limit, a refusal, a body that is no chat completion, an answer that is not the s
 bounded number of times and then told in the outcome: ``explain`` never raises for it and never waits
 without end. Each attempt has the settings' timeout (connecting, and between bytes of the reply: httpx's
 timeouts), waits between attempts are capped, so the whole is bounded by about
-``(retries + 1) * (timeout_s + RETRY_AFTER_CAP_S)``.
+``(retries + 2) * (timeout_s + RETRY_AFTER_CAP_S)``: the one attempt more is for a server that refuses the
+``json_schema`` form and is asked again, once, with the same schema in the ``json_object`` form that
+llama-cpp-python's server takes.
 """
 
 from __future__ import annotations
@@ -15,17 +17,19 @@ import email.utils
 import logging
 import re
 import time
-from typing import Literal
+from typing import Any, Literal, cast
 
 import openai
 from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from simcoach.report.answer import Answer, response_format
+from simcoach.report.answer import Answer, json_object_format, response_format
 from simcoach.report.evidence import EvidencePacket
 from simcoach.report.settings import ReportSettings
 
 log = logging.getLogger(__name__)
+
+ResponseFormat = Literal["json_schema", "json_object"]
 
 # The longest a rate-limited attempt waits for the server's Retry-After before trying again.
 RETRY_AFTER_CAP_S = 30.0
@@ -61,6 +65,8 @@ class Attempt(BaseModel):
     seconds: float
     # None: this attempt gave the answer.
     problem: str | None = None
+    # How the schema was asked for: OpenAI's json_schema, or the json_object form with a schema.
+    response_format: ResponseFormat = "json_schema"
 
 
 class ModelOutcome(BaseModel):
@@ -84,11 +90,14 @@ class ModelOutcome(BaseModel):
 class _Failure(Exception):
     """An attempt that gave no answer: what to say about it, whether another try may help, how long to wait."""
 
-    def __init__(self, problem: str, *, retry: bool = True, wait_s: float | None = None) -> None:
+    def __init__(
+        self, problem: str, *, retry: bool = True, wait_s: float | None = None, format_refused: bool = False
+    ) -> None:
         super().__init__(problem)
         self.problem = problem
         self.retry = retry
         self.wait_s = wait_s
+        self.format_refused = format_refused
 
 
 # The reply, read leniently: servers add fields of their own, and only these matter here.
@@ -154,20 +163,32 @@ def explain(
     active = make_client(settings) if client is None else client
     started = time.monotonic()
     attempts: list[Attempt] = []
+    form: ResponseFormat = "json_schema"
+    retries_left = settings.retries
     try:
-        for number in range(1, settings.retries + 2):
+        while True:
+            number = len(attempts) + 1
             attempt_started = time.monotonic()
             try:
-                answer, usage = _ask_once(active, packet, settings)
+                answer, usage = _ask_once(active, packet, settings, form)
             except _Failure as failure:
-                attempts.append(Attempt(number=number, seconds=_since(attempt_started), problem=failure.problem))
+                attempts.append(
+                    Attempt(
+                        number=number, seconds=_since(attempt_started), problem=failure.problem, response_format=form
+                    )
+                )
                 log.info("report model attempt %d: %s", number, failure.problem)
-                if not failure.retry or number > settings.retries:
+                if failure.format_refused and form == "json_schema":
+                    form = "json_object"  # once, and not counted as a retry: it is another question, not the same
+                    continue
+                if not failure.retry or retries_left == 0:
                     break
-                wait_s = failure.wait_s if failure.wait_s is not None else backoff_s * 2 ** (number - 1)
+                retries_left -= 1
+                retried = settings.retries - retries_left
+                wait_s = failure.wait_s if failure.wait_s is not None else backoff_s * 2 ** (retried - 1)
                 time.sleep(min(max(wait_s, 0.0), RETRY_AFTER_CAP_S))
                 continue
-            attempts.append(Attempt(number=number, seconds=_since(attempt_started)))
+            attempts.append(Attempt(number=number, seconds=_since(attempt_started), response_format=form))
             return ModelOutcome(
                 status="answered",
                 model=settings.model,
@@ -192,13 +213,34 @@ def explain(
     )
 
 
-def _ask_once(client: openai.OpenAI, packet: EvidencePacket, settings: ReportSettings) -> tuple[Answer, _Usage | None]:
+def _status_failure(exc: openai.APIStatusError) -> _Failure:
+    words = _status_words(exc)
+    status = exc.status_code
+    if isinstance(exc, openai.RateLimitError):
+        wait_s = _retry_after(exc.response.headers)
+        after = f"; it asked to wait {wait_s:g} s" if wait_s is not None else ""
+        return _Failure(f"rate limited (HTTP 429: {words}){after}", wait_s=wait_s)
+    if status in (400, 422, 500) and re.search(r"response_format|json_schema", f"{words} {exc.body}"):
+        # llama-cpp-python's server, for one, takes only {"type": "json_object", "schema": ...} (and says so
+        # with a 500); the same schema in that form is tried once before giving up.
+        return _Failure(
+            f"the server does not take this response_format (HTTP {status}: {words})", retry=False, format_refused=True
+        )
+    if isinstance(exc, openai.InternalServerError):
+        return _Failure(f"server error (HTTP {status}: {words})")
+    # A wrong key, an unknown model, a request the server refuses: the same request would fail the same way.
+    return _Failure(f"refused (HTTP {status}: {words})", retry=False)
+
+
+def _ask_once(
+    client: openai.OpenAI, packet: EvidencePacket, settings: ReportSettings, form: ResponseFormat
+) -> tuple[Answer, _Usage | None]:
     try:
         # The raw reply, read by our own lenient model: servers differ in what they add and leave out.
         raw = client.chat.completions.with_raw_response.create(
             model=settings.model,
             messages=messages(packet),
-            response_format=response_format(),
+            response_format=response_format() if form == "json_schema" else cast(Any, json_object_format()),
             max_tokens=settings.max_tokens,
         )
         body = raw.http_response.content
@@ -206,15 +248,8 @@ def _ask_once(client: openai.OpenAI, packet: EvidencePacket, settings: ReportSet
         raise _Failure(f"no reply within the timeout ({settings.timeout_s:g} s)") from None
     except openai.APIConnectionError as exc:
         raise _Failure(f"could not reach the server ({_cause(exc)})") from None
-    except openai.RateLimitError as exc:
-        wait_s = _retry_after(exc.response.headers)
-        after = f"; it asked to wait {wait_s:g} s" if wait_s is not None else ""
-        raise _Failure(f"rate limited (HTTP 429: {_status_words(exc)}){after}", wait_s=wait_s) from None
-    except openai.InternalServerError as exc:
-        raise _Failure(f"server error (HTTP {exc.status_code}: {_status_words(exc)})") from None
     except openai.APIStatusError as exc:
-        # A wrong key, an unknown model, a request the server refuses: the same request would fail the same way.
-        raise _Failure(f"refused (HTTP {exc.status_code}: {_status_words(exc)})", retry=False) from None
+        raise _status_failure(exc) from None
     except openai.OpenAIError as exc:
         raise _Failure(f"the request failed ({type(exc).__name__}: {_cause(exc)})") from None
 
@@ -271,7 +306,8 @@ def _retry_after(headers: object) -> float | None:
 
 
 def _status_words(exc: openai.APIStatusError) -> str:
-    return _quote(exc.message)
+    # The client's message is "Error code: 429 - <the server's message>"; the status is said already.
+    return _quote(re.sub(r"^Error code: \d+( - )?", "", exc.message) or "no message")
 
 
 def _cause(exc: BaseException) -> str:
