@@ -91,7 +91,15 @@ export function mountCorners(root, { onPick }) {
               `minimum ${fixed(row.min_speed_kmh, 1)} km/h`,
               `exit ${fixed(row.exit_speed_kmh, 1)} km/h`,
               `lost ${delta(row.time_lost_s)} s`,
-            ].join(" · ");
+              row.advice || "",
+            ]
+              .filter(Boolean)
+              .join(" · ");
+            // The coach judged a mistake here on this lap (the same rules as live).
+            if (row.kind) {
+              td.classList.add("mistake");
+              td.dataset.kind = row.kind;
+            }
             if (key === "time_lost_s" && known(v) && Math.abs(v) >= NOTABLE_S) td.classList.add(v > 0 ? "loss" : "gain");
             if (row.lap_id === marked.a) td.classList.add("is-a");
             if (row.lap_id === marked.b) td.classList.add("is-b");
