@@ -18,13 +18,16 @@ from simcoach.coaching.engine import CoachEngine
 from simcoach.demo_rig import run_demo_rig
 from simcoach.history import exporter as history_exporter
 from simcoach.live.hub import Hub
-from simcoach.routes import events, exports, laps, reference, sessions, status, thresholds
+from simcoach.report.service import Reports
+from simcoach.report.settings import ReportSettings
+from simcoach.routes import events, exports, laps, reference, report, sessions, status, thresholds
 from simcoach.settings import InfluxSettings, Settings, StackSecrets, check_production
 from simcoach.storage.retention import Retention
 from simcoach.storage.store import Store
 from simcoach.storage.writer import StorageWriter
 from simcoach.tracks.loader import TrackFileError, TrackLibrary
 from simcoach.ws import dashboards, ingest
+from simcoach_agent.telemetry.codec import encode_json
 
 
 def open_store(settings: Settings) -> Store:
@@ -53,6 +56,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tracks = TrackLibrary(settings.tracks_dir)
     except TrackFileError as exc:
         raise ValueError(str(exc)) from exc
+    try:
+        report_settings = ReportSettings()
+    except ValidationError as exc:
+        raise ValueError(str(exc)) from exc
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -68,6 +75,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             store_frames=settings.store != "none",
         )
         hub.restore(store.last_seqs(), store.open_sessions())
+
+        def report_ready(session_id: str, rig: str) -> None:
+            # Relative to the page, so the link works at / and behind a path prefix (nginx's /ai-sim-coach/).
+            url = f"api/sessions/{session_id}/report"
+            hub.publish_event(rig, encode_json({"type": "report", "rig": rig, "session_id": session_id, "url": url}))
+
+        app.state.reports = reports = Reports(
+            store,
+            writer,
+            tracks,
+            report_settings,
+            on_session_end=settings.report_on_session_end,
+            announce=report_ready,
+        )
+        hub.sessions.on_ended = reports.session_ended
         writing = asyncio.create_task(writer.run())
         tasks: list[asyncio.Task[None]] = [asyncio.create_task(_expire_sessions(hub))]
         app.state.retention = None
@@ -101,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await task
             if exporter is not None:
                 await asyncio.to_thread(exporter.target.close)
+            await reports.stop()
             # Last, and not cancelled: what the tasks above queued is stored before the file closes.
             writer.stop()
             await writing
@@ -112,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reference.router)
     app.include_router(events.router)
     app.include_router(sessions.router)
+    app.include_router(report.router)
     app.include_router(exports.router)
     app.include_router(thresholds.router)
     app.include_router(ingest.router)

@@ -230,3 +230,52 @@ def export(  # noqa: PLR0917 - Typer maps each parameter to a flag
         store.close()
     for file in written:
         typer.echo(str(file))
+
+
+@app.command()
+def report(
+    session: Annotated[str, typer.Argument(help="The session's id (see GET /api/sessions).")],
+    out: Annotated[
+        Path | None, typer.Option(help="Folder to write report.md and report.html into (default: print Markdown).")
+    ] = None,
+) -> None:
+    """Make a session's post-session report from the store (SIMCOACH_DATA_DIR), and keep it there.
+
+    The code measures and ranks the moments worth reviewing; with OPENAI_API_KEY or OPENAI_BASE_URL set,
+    a model explains them and only what its evidence holds is kept. Exit 2 naming what is wrong.
+    """
+    from simcoach.report.document import make_report, stored
+    from simcoach.report.settings import ReportSettings
+    from simcoach.storage.store import Store
+    from simcoach.tracks.loader import TrackFileError, TrackLibrary
+
+    try:
+        settings = Settings()
+        report_settings = ReportSettings()
+        tracks = TrackLibrary(settings.tracks_dir)
+    except (ValidationError, TrackFileError) as exc:
+        typer.echo(f"simcoach report: bad configuration:\n{exc}", err=True)
+        raise typer.Exit(2) from exc
+    path = settings.data_dir / "simcoach.db"
+    if settings.store == "none" or not path.is_file():
+        typer.echo(f"simcoach report: no store at {path} (SIMCOACH_DATA_DIR)", err=True)
+        raise typer.Exit(2)
+    store = Store(path).open()
+    try:
+        made = make_report(store, session, tracks, report_settings)
+        if made is None:
+            typer.echo(f"simcoach report: no session {session!r} in {path}", err=True)
+            raise typer.Exit(2)
+        row = stored(made)
+        store.write([], [row], made.created)
+    finally:
+        store.close()
+    if out is None:
+        typer.echo(row.markdown)
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "report.md").write_text(row.markdown, encoding="utf-8")
+        (out / "report.html").write_text(row.html, encoding="utf-8")
+        typer.echo(f"simcoach report: {out / 'report.html'} and report.md ({made.model.outcome.status})", err=True)
+    if made.model.outcome.status == "failed":
+        typer.echo(f"simcoach report: the model gave no usable answer: {made.model.outcome.problem}", err=True)

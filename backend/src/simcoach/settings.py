@@ -85,6 +85,9 @@ class Settings(EnvSettings):
     # Frames of one rig beyond this many per second of its own clock (in bursts up to a second's worth) are
     # refused with the reason; 0: no limit. A backlog resent after an outage is spread over its own time.
     ingest_max_hz: float = Field(250.0, ge=0, le=10_000)
+    # Make each session's post-session report as soon as the session ends (and tell its dashboards);
+    # otherwise a report is made when first asked for. The model it asks: OPENAI_* and SIMCOACH_REPORT_*.
+    report_on_session_end: bool = False
 
     @field_validator("rig_tokens", mode="before")
     @classmethod

@@ -11,9 +11,11 @@ import pytest
 from simcoach.coaching.lap_record import LapRecord
 from simcoach.coaching.reference import RefKey
 from simcoach.coaching.trace import LapTrace, resample
+from simcoach.storage import schema
 from simcoach.storage.records import (
     EventRow,
     ReferenceChoice,
+    ReportRow,
     SessionEnded,
     SessionKey,
     SessionOpened,
@@ -161,9 +163,12 @@ def test_everything_survives_a_reopen_and_lap_ids_go_on(tmp_path):
     frames_of(writer, "r", "s1", range(1, 11))
     writer.add(lambda: record(lap_id, "s1", 60.0).row(trace(60.0)))  # built in the writer's thread
     writer.add(ReferenceChoice(KEY, lap_id, False))
+    writer.add(ReportRow("s1", 7000.0, "not_asked", "# Report", "<h1>Report</h1>", "{}"))
     assert writer.flush_now()
     store.close()
     again = Store(path).open()
+    assert again.report("s1") == ReportRow("s1", 7000.0, "not_asked", "# Report", "<h1>Report</h1>", "{}")
+    assert again.reported(["s1", "s2"]) == {"s1": 7000.0} and again.report("s2") is None
     assert again.reference(KEY) == (lap_id, False)
     assert again.next_lap_id() == lap_id + 1  # ids go on from the stored ones
     assert LapTrace.from_bytes(again.load_lap(lap_id).trace).lap_time_s == pytest.approx(60.0)
@@ -171,7 +176,7 @@ def test_everything_survives_a_reopen_and_lap_ids_go_on(tmp_path):
     assert [seq for seq, _ in again.frames("r")] == list(range(1, 11))
     assert again.open_sessions()[0].id == "s1"
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (1,)
+        assert db.execute("PRAGMA user_version").fetchone() == (schema.VERSION,)
     again.close()
 
 

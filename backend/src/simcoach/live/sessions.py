@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import msgspec
@@ -51,6 +52,8 @@ class SessionTracker:
     def __init__(self, writer: StorageWriter | None, timeout_s: float) -> None:
         self.writer = writer
         self.timeout_s = timeout_s
+        # Told (session id, rig) when a session ends, after its end is queued for the store.
+        self.on_ended: Callable[[str, str], None] | None = None
         self.open: dict[str, OpenSession] = {}
         self.started = 0
         self.ended = 0
@@ -116,6 +119,8 @@ class SessionTracker:
         del self.open[rig]
         self.ended += 1
         self._record(SessionEnded(s.id))
+        if self.on_ended is not None:
+            self.on_ended(s.id, rig)
 
     def _record(self, record: SessionOpened | SessionEnded) -> None:
         if self.writer is not None:

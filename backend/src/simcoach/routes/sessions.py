@@ -89,7 +89,10 @@ async def session_analysis(
         raise HTTPException(422, str(exc)) from exc
     if found is None:
         raise HTTPException(404, f"no session {session_id!r}")
-    return {**found.to_json(), "report": None}
+    reported = await asyncio.to_thread(store.reported, [session_id])
+    # Relative to the page, as every URL the pages use: it works behind a path prefix too.
+    url = f"api/sessions/{session_id}/report"
+    return {**found.to_json(), "report": {"url": url, "created": reported[session_id]} if reported else None}
 
 
 async def _lap(store: Store, lap_id: int) -> StoredLap:

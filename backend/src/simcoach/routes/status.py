@@ -28,6 +28,7 @@ def status(hub: HubDep, coach: CoachDep, request: Request) -> dict[str, Any]:
         },
         "sessions": hub.sessions.describe(),
         "coaching": coach.describe(),
+        "reports": request.app.state.reports.describe(),
         "export": exporter.describe() if (exporter := request.app.state.exporter) else request.app.state.export_status,
     }
 

@@ -122,7 +122,19 @@ class ExportCursor:
     position: int
 
 
-Record = SessionOpened | SessionEnded | SessionMessage | LapRow | EventRow | ReferenceChoice | ExportCursor
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """A session's post-session report as rendered (``document``: its JSON, evidence and model outcome)."""
+
+    session_id: str
+    created: float
+    model_status: str  # "answered", "failed" or "not_asked"
+    markdown: str
+    html: str
+    document: str
+
+
+Record = SessionOpened | SessionEnded | SessionMessage | LapRow | EventRow | ReferenceChoice | ExportCursor | ReportRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,6 +126,18 @@ CREATE TABLE export_cursors (
 ) WITHOUT ROWID;
 """
 
+# Version 2: post-session reports, one per session (rebuilt in place), as they were rendered.
+_TO_VERSION_2: Final = """
+CREATE TABLE reports (
+    session_id TEXT PRIMARY KEY,
+    created REAL NOT NULL,
+    model_status TEXT NOT NULL,
+    markdown TEXT NOT NULL,
+    html TEXT NOT NULL,
+    document TEXT NOT NULL
+);
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -154,7 +166,7 @@ def _statements(sql: str) -> list[str]:
 
 
 # MIGRATIONS[n] takes a file from version n to n + 1.
-MIGRATIONS: Final[tuple[Migration, ...]] = (_script(_TO_VERSION_1),)
+MIGRATIONS: Final[tuple[Migration, ...]] = (_script(_TO_VERSION_1), _script(_TO_VERSION_2))
 VERSION: Final = len(MIGRATIONS)
 
 

@@ -37,6 +37,7 @@ from simcoach.storage.records import (
     LapRow,
     Record,
     ReferenceChoice,
+    ReportRow,
     RigFrames,
     SessionEnded,
     SessionKey,
@@ -392,6 +393,27 @@ class Store:
             ).fetchall()
         return [(r[0], EventRow(r[1], r[2], r[3], r[4], r[5].encode())) for r in rows]
 
+    # --- reports --------------------------------------------------------------------------
+    def report(self, session_id: str) -> ReportRow | None:
+        """A session's stored report."""
+        with self._read() as db:
+            row = db.execute(
+                "SELECT session_id, created, model_status, markdown, html, document FROM reports WHERE session_id = ?",
+                (session_id,),
+            ).fetchone()
+        return ReportRow(*row) if row is not None else None
+
+    def reported(self, session_ids: Sequence[str]) -> dict[str, float]:
+        """Which of these sessions have a stored report, and when it was made."""
+        if not session_ids:
+            return {}
+        with self._read() as db:
+            rows = db.execute(
+                f"SELECT session_id, created FROM reports WHERE session_id IN ({','.join('?' * len(session_ids))})",
+                list(session_ids),
+            ).fetchall()
+        return dict(rows)
+
     # --- exporters ------------------------------------------------------------------------
     def cursors(self, target: str) -> dict[str, int]:
         """Every stream's position for one export target."""
@@ -538,6 +560,12 @@ def _apply(db: sqlite3.Connection, record: Record) -> None:
             db.execute(
                 "INSERT OR REPLACE INTO reference_laps (driver, game, track, car, lap_id, pinned) VALUES (?,?,?,?,?,?)",
                 (*record.key, record.lap_id, int(record.pinned)),
+            )
+        case ReportRow():
+            db.execute(
+                "INSERT OR REPLACE INTO reports (session_id, created, model_status, markdown, html, document)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (record.session_id, record.created, record.model_status, record.markdown, record.html, record.document),
             )
         case ExportCursor():
             db.execute(
