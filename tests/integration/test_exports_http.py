@@ -108,3 +108,14 @@ def test_bad_formats_and_parameters_are_422_with_the_reason(served):
         assert answer.status_code == 422, page
         (problem,) = answer.json()["detail"]
         assert problem["loc"] == ["query", "page"], problem
+
+
+def test_the_api_documents_the_exports_and_their_refusals(served):
+    server, _ = served
+    paths = get(server, "/openapi.json").json()["paths"]
+    for path in ("/api/sessions/{session_id}/frames.{fmt}", "/api/sessions/{session_id}/laps.{fmt}"):
+        responses = paths[path]["get"]["responses"]
+        assert {"200", "404", "422"} <= set(responses)
+        assert "application/vnd.apache.parquet" in responses["200"]["content"]
+    parameters = {p["name"] for p in paths["/api/sessions/{session_id}/frames.{fmt}"]["get"]["parameters"]}
+    assert parameters == {"session_id", "fmt", "columns", "page"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response, StreamingResponse
@@ -20,6 +20,12 @@ from simcoach.storage.store import Store
 router = APIRouter(prefix="/api", tags=["exports"])
 
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
+# What the OpenAPI page shows: the two bodies, and the refusals with their reasons.
+_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}, "application/vnd.apache.parquet": {}}, "description": "the table"},
+    404: {"description": 'no session with that id: `{"detail": "no session \'x\'"}`'},
+    422: {"description": "an unknown format or column, or a bad page size, named in `detail`"},
+}
 
 
 async def _stored_session(store: Store, writer: WriterDep, session_id: str) -> SessionRow:
@@ -41,7 +47,7 @@ def _attachment(session_id: str, name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{safe}-{name}"'}
 
 
-@router.get("/sessions/{session_id}/frames.{fmt}")
+@router.get("/sessions/{session_id}/frames.{fmt}", response_class=StreamingResponse, responses=_ANSWERS)
 async def session_frames(
     session_id: str,
     fmt: str,
@@ -72,7 +78,7 @@ async def session_frames(
     return StreamingResponse(body, media_type=MEDIA_TYPES[fmt], headers=_attachment(session.id, f"frames.{fmt}"))
 
 
-@router.get("/sessions/{session_id}/laps.{fmt}")
+@router.get("/sessions/{session_id}/laps.{fmt}", response_class=Response, responses=_ANSWERS)
 async def session_laps_table(session_id: str, fmt: str, store: StoreDep, writer: WriterDep) -> Response:
     """The session's laps, one row each: time, sector_1_s.., validity, delta to the reference, fuel used."""
     _format(fmt, "laps")
