@@ -213,7 +213,9 @@ def write_dataset(
         kept = "frames" if options.all_laps else "frames of a clean lap (valid, complete, not an out- or in-lap)"
         raise DatasetError(f"session {session.id!r} has no {kept}; --all-laps keeps every lap")
     mean, std = stats.mean, stats.std()
-    # A constant (or absent) feature is only centred: dividing by 0 would make it NaN everywhere.
+    # A constant feature's std comes out as rounding noise (1e-17), not 0: dividing by it would turn
+    # the column into noise of size 1. It is stated as 0 and only centred (as an absent one).
+    std = np.where(std > 1e-12 * np.maximum(np.abs(mean), 1.0), std, 0.0)
     scale = np.where(std > 0, std, 1.0)
 
     # Pass 2: the arrays, through memory maps.
