@@ -1,6 +1,7 @@
 // The dashboard: one WebSocket, one state, one requestAnimationFrame loop drawing the widgets that
 // have something new. Messages only change state; all DOM and canvas work happens in the loop.
 
+import { currentToken } from "./access.js";
 import { connect } from "./ws.js";
 import { loadReference, requestLoad, sessionArrived } from "./loader.js";
 import { applyEvent, applyFrames, applyLap, pickRig, resetRigData, showRig, state, touch } from "./state.js";
@@ -88,6 +89,16 @@ const stats = createStats(() => ({
 }));
 window.simcoachStats = stats;
 
+// A session of this rig ended and its post-session report is ready: a link in the header, until the next one.
+function showReport(message) {
+  const link = document.getElementById("report-link");
+  const token = currentToken();
+  // A link is a plain navigation (no Authorization header): the token goes in the query, as the WebSocket's does.
+  link.href = token ? `${message.url}?access_token=${encodeURIComponent(token)}` : message.url;
+  link.dataset.session = message.session_id;
+  link.hidden = false;
+}
+
 function handle(message) {
   stats.messages += 1;
   switch (message.type) {
@@ -125,6 +136,9 @@ function handle(message) {
         applyLap(message);
         if (message.is_reference) loadReference();
       }
+      break;
+    case "report":
+      if (message.rig === state.rig) showReport(message);
       break;
     default:
       break; // errors and future message types are not the page's business
