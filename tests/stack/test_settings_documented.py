@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from simcoach.report.settings import ReportSettings
 from simcoach.settings import InfluxSettings, Settings
 from simcoach_agent.settings import AgentSettings
 
@@ -45,6 +46,10 @@ def test_every_setting_the_code_reads_is_in_the_example_file():
     code = {f"SIMCOACH_{name.upper()}" for name in Settings.model_fields}
     code |= {f"INFLUXDB_{name.upper()}" for name in InfluxSettings.model_fields}
     code |= {f"SIMCOACH_AGENT_{name.upper()}" for name in AgentSettings.model_fields}
+    # The report's model: OPENAI_* (the openai package's own names, as aliases) and SIMCOACH_REPORT_*.
+    for name, field in ReportSettings.model_fields.items():
+        aliases = getattr(field.validation_alias, "choices", None)
+        code.add(str(aliases[0]) if aliases else f"SIMCOACH_REPORT_{name.upper()}")
     assert code - example == set(), "read by the code, not in .env.example"
 
 
