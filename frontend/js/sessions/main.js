@@ -20,6 +20,7 @@ const state = {
   compare: null,
   options: [],
   loading: 0,
+  drawn: null, // the laps last drawn: {a, b, points}
 };
 
 function showError(error) {
@@ -160,6 +161,7 @@ async function showSession() {
     setText($("title"), "loading…");
     state.analysis = null;
     state.compare = null;
+    state.drawn = null;
     const analysis = await api.analysis(id);
     if (state.view.session !== id) return; // another session was opened meanwhile
     state.analysis = analysis;
@@ -205,14 +207,16 @@ async function loadComparison() {
   map.show(compare, state.analysis.corners, charts.zoomed);
   await drawn;
   map.flush();
-  run.drawn({ points: compare.dist_m.length, step_m: compare.step_m });
-  corners.highlight(charts.zoomed ? cornerOf(charts.zoomed)?.number : null);
+  if (mine !== state.loading) return;
   const end = lastKnown(compare.delta_s);
   const timeA = compare.lap_a ? compare.lap_a.time_s : null;
   const timeB = compare.lap_b ? compare.lap_b.time_s : null;
   const text = `B − A at the line ${delta(end)} s · A ${lapTime(timeA)} · B ${lapTime(timeB)}`;
   setText($("compare-summary"), text);
   $("compare-summary").dataset.endDelta = known(end) ? String(end) : "";
+  corners.highlight(charts.zoomed ? cornerOf(charts.zoomed)?.number : null);
+  state.drawn = { a, b, points: compare.dist_m.length };
+  run.drawn({ points: compare.dist_m.length, step_m: compare.step_m });
 }
 
 function lastKnown(values) {
@@ -268,7 +272,7 @@ window.simcoachSessions = {
   report: () => ({
     view: state.view,
     session: state.analysis ? state.analysis.session.id : null,
-    comparing: state.compare ? { a: state.view.a, b: state.view.b, points: state.compare.dist_m.length } : null,
+    comparing: state.drawn,
     zoom: charts.zoomed,
     scales: charts.scales(),
     cursor: { index: charts.cursor, ...charts.stats },
