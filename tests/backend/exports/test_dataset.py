@@ -218,3 +218,25 @@ def test_what_the_game_does_not_give_is_nan_and_left_out_of_the_statistics(tmp_p
     np.testing.assert_allclose(
         states[:, position] * stats["track_pos"]["std"] + stats["track_pos"]["mean"], raw[:, 5], rtol=1e-5
     )
+
+
+def test_the_same_arrays_whatever_the_page_size(stored, dataset, tmp_path):
+    # Windows longer than a page cross page boundaries: they are cut from the frames kept from before.
+    export(stored, tmp_path / "big", sequence_length=900, sequence_stride=70)
+    export(stored, tmp_path / "small", sequence_length=900, sequence_stride=70, page=317)
+    for name in (
+        "states",
+        "actions",
+        "lap",
+        "seq",
+        "time_s",
+        *(f"sequences_{n}" for n in ("states", "actions", "lap")),
+    ):
+        np.testing.assert_array_equal(
+            np.load(tmp_path / "small" / f"{name}.npy"), np.load(tmp_path / "big" / f"{name}.npy")
+        )
+    states, starts = np.load(tmp_path / "small" / "states.npy"), np.load(tmp_path / "small" / "sequences_start.npy")
+    windows = np.load(tmp_path / "small" / "sequences_states.npy")
+    for i in (0, len(starts) // 2, len(starts) - 1):
+        np.testing.assert_array_equal(windows[i], states[starts[i] : starts[i] + 900])
+    np.testing.assert_array_equal(np.load(tmp_path / "big" / "states.npy"), np.load(dataset / "states.npy"))

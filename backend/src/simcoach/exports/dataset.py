@@ -1,10 +1,10 @@
 """The machine-learning dataset: state features and driver actions as NumPy arrays, normalised, with sequences.
 
-A directory of ``.npy`` files (see docs/exports.md), each written through a
-memory map, so a session of any length is read from the store a page at a
-time and never held whole: a first pass counts the frames kept and gathers
-each feature's mean and standard deviation, a second writes the normalised
-arrays, and the sequences are cut from those files.
+A directory of ``.npy`` files (see docs/exports.md). A session of any length
+is read from the store a page at a time and never held whole: a first pass
+counts the frames kept, finds each lap's run of them and gathers each
+feature's mean and standard deviation; a second writes every array front to
+back, the normalised frames and the sequences cut from them as they come.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ DEFAULT_SEQUENCE_LENGTH: Final = 120
 DEFAULT_SEQUENCE_STRIDE: Final = 60
 # Lap number of frames that carry none (kept only with all_laps).
 NO_LAP: Final = -1
-# Windows copied into the sequence arrays at a time (a few MB).
+# Windows written to the sequence arrays at a time (a few MB).
 _WINDOW_BLOCK: Final = 512
 
 
@@ -175,8 +175,25 @@ def _save(path: Path, array: npt.NDArray[Any]) -> None:
     np.save(path, array, allow_pickle=False)
 
 
-def _memmap(path: Path, dtype: Any, shape: tuple[int, ...]) -> np.memmap[Any, Any]:
-    return np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=shape)
+class _NpyWriter:
+    """A ``.npy`` file of a known shape, written front to back a block of rows at a time."""
+
+    def __init__(self, path: Path, dtype: Any, shape: tuple[int, ...]) -> None:
+        self.dtype = np.dtype(dtype)
+        self.shape = shape
+        self.rows = 0
+        self._file = path.open("wb")
+        header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": shape}
+        np.lib.format.write_array_header_1_0(self._file, header)
+
+    def append(self, block: npt.NDArray[Any]) -> None:
+        if block.shape[1:] != self.shape[1:] or self.rows + len(block) > self.shape[0]:
+            raise ValueError(f"{self._file.name}: a block of {block.shape} does not fit {self.shape}")
+        self._file.write(np.ascontiguousarray(block, dtype=self.dtype).tobytes())
+        self.rows += len(block)
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def write_dataset(
@@ -218,52 +235,67 @@ def write_dataset(
     std = np.where(std > 1e-12 * np.maximum(np.abs(mean), 1.0), std, 0.0)
     scale = np.where(std > 0, std, 1.0)
 
-    # Pass 2: the arrays, through memory maps.
-    out.mkdir(parents=True, exist_ok=True)
-    n_states, n_actions = len(STATE_FEATURES), len(ACTIONS)
-    states = _memmap(out / "states.npy", np.float32, (n, n_states))
-    actions = _memmap(out / "actions.npy", np.float32, (n, n_actions))
-    lap_arr = _memmap(out / "lap.npy", np.int32, (n,))
-    seq_arr = _memmap(out / "seq.npy", np.int64, (n,))
-    time_arr = _memmap(out / "time_s.npy", np.float64, (n,))
-    row = 0
-    for page in pages():
-        end = row + len(page.lap)
-        if end > n:
-            raise DatasetError(f"session {session.id!r} changed while it was exported")
-        states[row:end] = (page.states - mean) / scale
-        actions[row:end] = page.actions
-        lap_arr[row:end] = page.lap
-        seq_arr[row:end] = page.seq
-        time_arr[row:end] = page.t - session.started
-        row = end
-    if row != n:
-        raise DatasetError(f"session {session.id!r} changed while it was exported")
-    for array in (states, actions, lap_arr, seq_arr, time_arr):
-        array.flush()
-
     # Sequences: windows of L consecutive frames of one lap, a new one every ``stride`` frames.
     length, stride = options.sequence_length, options.sequence_stride
-    starts = [s for _, first, end in runs for s in range(first, end - length + 1, stride)]
+    starts = np.array([s for _, first, end in runs for s in range(first, end - length + 1, stride)], np.int64)
     s_count = len(starts)
-    starts_arr = np.array(starts, dtype=np.int64)
-    _save(out / "sequences_start.npy", starts_arr)
-    _save(out / "sequences_lap.npy", lap_arr[starts_arr] if s_count else np.empty(0, np.int32))
-    if s_count:
-        seq_states = _memmap(out / "sequences_states.npy", np.float32, (s_count, length, n_states))
-        seq_actions = _memmap(out / "sequences_actions.npy", np.float32, (s_count, length, n_actions))
-        offsets = np.arange(length)
-        for block in range(0, s_count, _WINDOW_BLOCK):
-            rows = starts_arr[block : block + _WINDOW_BLOCK, None] + offsets  # [b, L] frame indices
-            seq_states[block : block + len(rows)] = states[rows]
-            seq_actions[block : block + len(rows)] = actions[rows]
-        seq_states.flush()
-        seq_actions.flush()
-        del seq_states, seq_actions
-    else:
-        _save(out / "sequences_states.npy", np.empty((0, length, n_states), np.float32))
-        _save(out / "sequences_actions.npy", np.empty((0, length, n_actions), np.float32))
-    del states, actions, lap_arr, seq_arr, time_arr
+
+    # Pass 2: every array written front to back as the pages come (their shapes are known now);
+    # a window is cut once its last frame has come, from the page and the frames kept from before it.
+    out.mkdir(parents=True, exist_ok=True)
+    n_states, n_actions = len(STATE_FEATURES), len(ACTIONS)
+    names = ("states", "actions", "lap", "seq", "time_s", "sequences_states", "sequences_actions", "sequences_lap")
+    shapes = (
+        (np.float32, (n, n_states)),
+        (np.float32, (n, n_actions)),
+        (np.int32, (n,)),
+        (np.int64, (n,)),
+        (np.float64, (n,)),
+        (np.float32, (s_count, length, n_states)),
+        (np.float32, (s_count, length, n_actions)),
+        (np.int32, (s_count,)),
+    )
+    files = {
+        name: _NpyWriter(out / f"{name}.npy", dtype, shape) for name, (dtype, shape) in zip(names, shapes, strict=True)
+    }
+    try:
+        row = 0  # index of the page's first frame
+        carry_states = np.empty((0, n_states), np.float32)  # the last L - 1 frames before the page
+        carry_actions = np.empty((0, n_actions), np.float32)
+        carry_lap = np.empty(0, np.int32)
+        next_window = 0
+        for page in pages():
+            end = row + len(page.lap)
+            if end > n:
+                raise DatasetError(f"session {session.id!r} changed while it was exported")
+            states = ((page.states - mean) / scale).astype(np.float32)
+            actions = page.actions.astype(np.float32)
+            files["states"].append(states)
+            files["actions"].append(actions)
+            files["lap"].append(page.lap)
+            files["seq"].append(page.seq)
+            files["time_s"].append(page.t - session.started)
+            held_states = np.concatenate([carry_states, states])
+            held_actions = np.concatenate([carry_actions, actions])
+            held_lap = np.concatenate([carry_lap, page.lap])
+            first_held = end - len(held_lap)
+            done = next_window + int(np.searchsorted(starts[next_window:], end - length, side="right"))
+            for i in range(next_window, done, _WINDOW_BLOCK):
+                block = starts[i : min(done, i + _WINDOW_BLOCK), None] - first_held + np.arange(length)
+                files["sequences_states"].append(held_states[block])
+                files["sequences_actions"].append(held_actions[block])
+                files["sequences_lap"].append(held_lap[block[:, 0]])
+            next_window = done
+            keep_from = max(0, len(held_lap) - (length - 1))
+            carry_states, carry_actions = held_states[keep_from:], held_actions[keep_from:]
+            carry_lap = held_lap[keep_from:]
+            row = end
+        if row != n or next_window != s_count:
+            raise DatasetError(f"session {session.id!r} changed while it was exported")
+    finally:
+        for writer in files.values():
+            writer.close()
+    _save(out / "sequences_start.npy", starts)
 
     features: dict[str, dict[str, Any]] = {
         f.name: {
