@@ -394,3 +394,44 @@ def test_with_an_access_token_the_page_asks_once_and_downloads_exports_with_it(d
         assert not page.severe(REFUSED), "console errors"
     finally:
         server.stop()
+
+
+def test_a_lap_against_the_reference_of_its_car_and_track_from_another_session(tmp_path, page):
+    # Two sessions of the same car at the same track: the later, slower one is measured against the
+    # earlier one's best lap, the reference of that car and track.
+    data = tmp_path / "data"
+    data.mkdir()
+    fast = record_to_file(data / "simcoach.db", LAPS, seed=3, mistakes=MISTAKES)
+    slow = record_to_file(data / "simcoach.db", 2, seed=4, mistakes="late_brake@Bus Stop:1")
+    server = start_backend(tmp_path, env={"SIMCOACH_DATA_DIR": str(data)})
+    try:
+        analysis = get(server, f"/api/sessions/{slow}/analysis")
+        reference = analysis["reference"]
+        assert reference["session_id"] == fast, reference
+
+        page.viewport(1600, 1000)
+        open_list(page, f"{server.http}/sessions.html")
+        order = page.js("return [...document.querySelectorAll('#sessions-body tr')].map(tr => tr.dataset.session)")
+        assert order[:2] == [slow, fast], "newest first"
+        page.driver.find_element(By.CSS_SELECTOR, f"#sessions-body a[data-session='{slow}']").click()
+        # By default the reference is A, the session's last lap B.
+        r = wait_compared(page, reference["lap_id"], lap_id(analysis, 2))
+        picked = Select(page.driver.find_element(By.ID, "lap-a")).first_selected_option.text
+        assert picked.startswith("reference · 2:19.465") and "another session" in picked, picked
+        assert page.text("fact-reference-note").startswith("from another session")
+        end = float(page.attr("compare-summary", "data-end-delta") or "nan")
+        lap_two = next(lap for lap in analysis["laps"] if lap["lap"] == 2)
+        assert abs(end - (lap_two["time_s"] - reference["time_s"])) < 0.05, (end, lap_two, reference)
+        assert r["comparing"]["points"] == 7005
+        assert not page.severe(), "console errors"
+    finally:
+        server.stop()
+
+
+def test_an_unknown_session_says_so(stored, page):
+    page.open(f"{stored.http}/sessions.html?session=no-such-session")
+    page.wait(lambda: not page.js("return document.getElementById('error').hidden"), 30, "the error shown")
+    assert "no session 'no-such-session'" in page.text("error") and "404" in page.text("error")
+    assert page.text("title") == "session not found"
+    # The browser logs the refused request itself; nothing else may be logged.
+    assert not page.severe(re.compile(r"analysis - Failed to load resource: .* 404")), "console errors"

@@ -69,7 +69,10 @@ export function mountCharts({ root, readout, onZoom, onCursor, onCornerPick }) {
   const stats = { charts: 0, points: 0, cursorEvents: 0, cursorFrames: 0, draws: 0 };
 
   const small = window.matchMedia("(max-width: 699px)");
-  const heightOf = (def) => Math.round(def.height * (small.matches ? 0.72 : 1));
+  // Phones get short charts; wider screens grow them with the window's height, so the whole stack
+  // sits on one screen below the page's header and pickers (CHARTS' heights add up to 556 px).
+  const scale = () => (small.matches ? 0.72 : Math.min(1.5, Math.max(0.8, (window.innerHeight - 360) / 560)));
+  const heightOf = (def) => Math.round(def.height * scale());
 
   function extent() {
     return x && x.length ? { from: x[0], to: x[x.length - 1] } : null;
@@ -341,6 +344,15 @@ export function mountCharts({ root, readout, onZoom, onCursor, onCornerPick }) {
       box.append(head, plot);
       root.append(box);
       const u = new uPlot(options(def, index, width), dataOf(def, compare), plot);
+      // uPlot follows the mouse only; a finger (or pen) moving across a chart moves the cursor too,
+      // while a vertical swipe still scrolls the page (touch-action: pan-y in sessions.css).
+      const touch = (event) => {
+        if (event.pointerType === "mouse") return;
+        const r = u.over.getBoundingClientRect();
+        u.setCursor({ left: event.clientX - r.left, top: r.height / 2 }, true, true);
+      };
+      u.over.addEventListener("pointerdown", touch);
+      u.over.addEventListener("pointermove", touch);
       stack.push({ def, u, va, vb, box });
     });
     // A click on a corner name above the charts zooms to that corner.
@@ -367,6 +379,12 @@ export function mountCharts({ root, readout, onZoom, onCursor, onCornerPick }) {
     for (const c of stack) c.u.setSize({ width, height: heightOf(c.def) });
   });
   observer.observe(root);
+  let height = window.innerHeight;
+  window.addEventListener("resize", () => {
+    if (window.innerHeight === height) return;
+    height = window.innerHeight;
+    for (const c of stack) c.u.setSize({ width, height: heightOf(c.def) });
+  });
 
   return {
     stats,

@@ -12,7 +12,9 @@ export function lapName(lap) {
 
 /** Laps that can be compared (they have a trace from line to line), and the reference when elsewhere. */
 export function comparable(analysis) {
-  const laps = analysis.laps.filter((l) => l.has_trace).map((l) => ({ id: l.id, label: lapName(l), lap: l }));
+  const laps = analysis.laps
+    .filter((l) => l.has_trace)
+    .map((l) => ({ id: l.id, label: `${lapName(l)}${l.is_reference ? " (ref)" : ""}`, lap: l }));
   const ref = analysis.reference;
   if (ref && !laps.some((l) => l.id === ref.lap_id)) {
     const where = ref.session_id === analysis.session.id ? "" : " (another session)";
@@ -134,6 +136,13 @@ export function mountEvents(root, { onPick }) {
   list.addEventListener("click", (e) => {
     const li = e.target.closest("li[data-index]");
     if (li) onPick(shown[Number(li.dataset.index)]);
+  });
+  list.addEventListener("keydown", (e) => {
+    const li = e.target.closest("li[data-index]");
+    if (li && (e.key === "Enter" || e.key === " ")) {
+      e.preventDefault();
+      onPick(shown[Number(li.dataset.index)]);
+    }
   });
   return {
     show(events) {
