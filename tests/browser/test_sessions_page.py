@@ -320,6 +320,22 @@ def test_screenshots_at_phone_and_desktop_sizes(stored, session, page):
     assert page.js("return document.documentElement.scrollWidth") == 360, "the phone layout scrolls sideways"
     right_edges = page.js("return [...document.querySelectorAll('.panel')].map(p => p.getBoundingClientRect().right)")
     assert max(right_edges) <= 360, right_edges
+
+    # A finger moving across a chart moves the cursor and the map's markers, as the mouse does.
+    page.driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
+    page.js("arguments[0].scrollIntoView({block: 'center'})", plot(page, "speed_kmh"))
+    box = page.js(
+        "return document.querySelector(\".chart[data-channel='speed_kmh'] .u-over\").getBoundingClientRect().toJSON()"
+    )
+    y = box["top"] + box["height"] / 2
+    seen = []
+    for kind, fraction in (("touchStart", 0.3), ("touchMove", 0.5), ("touchMove", 0.7)):
+        point = {"x": box["left"] + fraction * box["width"], "y": y}
+        page.driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [point]})
+        seen.append(page.wait(lambda: (m := report(page)["map"]["marker"]) and m not in seen and m, 10, "the marker"))
+    page.driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    assert [m["dist_m"] for m in seen] == sorted(m["dist_m"] for m in seen), seen
+    page.js("window.scrollTo(0, 0)")
     for target in screenshot_targets("sessions-phone.png"):
         page.screenshot(target)
     page.screenshot(screenshot_targets("sessions-phone-full.png")[0], full_page=True)

@@ -260,7 +260,9 @@ export function mountCharts({ root, readout, onZoom, onCursor, onCornerPick }) {
 
   function dataOf(def, compare) {
     if (def.key === "delta") return [x, compare.delta_s];
-    return [x, compare.a.channels[def.key] || [], compare.b.channels[def.key] || []];
+    // A channel an older backend does not send: a gap as long as the lap, not a shorter array.
+    const none = () => new Array(x.length).fill(null);
+    return [x, compare.a.channels[def.key] || none(), compare.b.channels[def.key] || none()];
   }
 
   function onSelect(u) {

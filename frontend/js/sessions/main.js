@@ -253,8 +253,8 @@ async function route() {
     else await showList();
   } catch (error) {
     showError(error);
-    if (!state.view.session) return;
-    setText($("title"), "session not found");
+    // The analysis failed (not a comparison of an analysed session): say so where its name would be.
+    if (state.view.session && !state.analysis) setText($("title"), error.status === 404 ? "session not found" : "session not readable");
   }
 }
 
