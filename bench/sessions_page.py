@@ -18,6 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,12 @@ def runs(page: Page) -> list[dict[str, Any]]:
     return list(page.js("return window.__simcoach_perf || []"))
 
 
+def drawn(page: Page, before: int, name: str) -> bool:
+    """A new comparison was drawn since ``before`` runs, and it is the one named."""
+    done = runs(page)
+    return len(done) > before and done[-1]["name"] == name
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="simcoach-sessions-bench-") as folder:
         tmp = Path(folder)
@@ -103,7 +110,7 @@ def main() -> None:
             ids = [lap["id"] for lap in laps if lap["has_trace"]]
             page.viewport(1920, 1080)
             page.open(f"{server.http}/sessions.html?session={session['id']}&a={ids[1]}&b={ids[2]}")
-            page.wait(lambda: runs(page), 60, "the first comparison")
+            page.wait(lambda: runs(page) and runs(page)[0]["painted_ms"], 60, "the first comparison painted")
             first = runs(page)[0]
 
             # New pairs picked with the lap pickers, one picker at a time, each once the last is drawn.
@@ -122,7 +129,8 @@ def main() -> None:
                     pair[which],
                 )
                 name = f"compare {pair[0]}-{pair[1]}"
-                page.wait(lambda c=count, name=name: len(runs(page)) > c and runs(page)[-1]["name"] == name, 30, name)
+                page.wait(partial(drawn, page, count, name), 30, name)
+                page.wait(lambda: runs(page)[-1]["painted_ms"], 30, f"{name} painted")
                 picked.append(runs(page)[-1])
 
             page.driver.set_script_timeout(30)
@@ -135,18 +143,24 @@ def main() -> None:
     print(
         f"sessions page, headless Chromium 1920x1080, two {first['points']}-point laps at step_m={first['step_m']:g}:"
     )
-    print(f"  navigation to first comparison drawn: {first['started_ms'] + first['total_ms']:.0f} ms")
+    print(
+        f"  navigation to first comparison drawn: {first['started_ms'] + first['total_ms']:.0f} ms, "
+        f"painted: {first['started_ms'] + first['painted_ms']:.0f} ms"
+    )
     print(
         f"  first comparison, pick to drawn: {first['total_ms']:.0f} ms (fetch {first['fetch_ms']:.0f}, "
-        f"parse {first['parse_ms']:.0f}, draw {first['draw_ms']:.0f}; {first['bytes'] / 1e6:.2f} MB)"
+        f"parse {first['parse_ms']:.0f}, draw {first['draw_ms']:.0f}; {first['bytes'] / 1e6:.2f} MB); "
+        f"painted {first['painted_ms']:.0f} ms"
     )
     totals = [r["total_ms"] for r in picked]
+    painted = [r["painted_ms"] for r in picked]
     draws = [r["draw_ms"] for r in picked]
     fetches = [r["fetch_ms"] + r["parse_ms"] for r in picked]
     print(
         f"  {len(picked)} picks, pick to drawn: median {statistics.median(totals):.0f} ms, "
         f"p95 {pct(totals, 95):.0f} ms, max {max(totals):.0f} ms"
     )
+    print(f"    to the frame painted: median {statistics.median(painted):.0f} ms, max {max(painted):.0f} ms")
     print(f"    of which fetch+parse: median {statistics.median(fetches):.0f} ms")
     print(f"    of which drawing: median {statistics.median(draws):.0f} ms, max {max(draws):.0f} ms")
     hz = sweep["moves"] / sweep["elapsed_s"]

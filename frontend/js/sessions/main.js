@@ -90,7 +90,10 @@ function cornerOf(range) {
 
 function zoomToCorner(corner) {
   if (!corner || !state.compare) return;
-  charts.zoom({ from: corner.from_m, to: corner.to_m }, true);
+  // The corner's stretch (from the end of the last corner to the next), else its own window.
+  const from = known(corner.from_m) ? corner.from_m : corner.entry_m;
+  const to = known(corner.to_m) ? corner.to_m : corner.exit_m;
+  if (known(from) && known(to)) charts.zoom({ from, to }, true);
 }
 
 function showEvent(event) {

@@ -28,7 +28,12 @@ export const perf = {
         run.draw_ms = fetchedAt === null ? null : now - fetchedAt;
         run.total_ms = now - started;
         Object.assign(run, extra);
+        run.painted_ms = null;
         runs.push(run);
+        // And until the frame holding it was painted: the task after the next animation frame.
+        requestAnimationFrame(() => setTimeout(() => {
+          run.painted_ms = performance.now() - started;
+        }, 0));
       },
     };
   },
