@@ -342,6 +342,21 @@ def test_screenshots_at_phone_and_desktop_sizes(stored, session, page):
     assert not page.severe(), "console errors"
 
 
+def test_the_post_session_report_is_linked_once_it_is_made(stored, session, page):
+    sid = session["session"]["id"]
+    page.open(f"{stored.http}/sessions.html?session={sid}")
+    page.wait(lambda: report(page).get("perf"), 30, "the session")
+    made = get(stored, f"/api/sessions/{sid}/analysis")["report"]
+    assert page.js("return document.getElementById('report').hidden") is (made is None)
+    httpx.get(f"{stored.http}/api/sessions/{sid}/report", timeout=60).raise_for_status()  # made when first asked
+    page.driver.refresh()
+    page.wait(lambda: not page.js("return document.getElementById('report').hidden"), 30, "the report's link")
+    link = page.driver.find_element(By.ID, "report")
+    assert link.get_attribute("href") == f"{stored.http}/api/sessions/{sid}/report"
+    assert link.text.startswith("post-session report (20"), link.text
+    assert not page.severe(), "console errors"
+
+
 def test_the_dashboard_header_links_the_sessions_page(stored, page):
     page.viewport(360, 740, scale=2, mobile=True)
     page.open(f"{stored.http}/")
@@ -407,6 +422,18 @@ def test_with_an_access_token_the_page_asks_once_and_downloads_exports_with_it(d
         assert name == "laps.csv"
         text = page.js("return fetch(arguments[0]).then(r => r.text())", blob)
         assert text.count("\n") >= LAPS, text[:200]
+
+        # The report, once made, opens in a new tab fetched with the token too.
+        sid = query(page)["session"]
+        made = httpx.get(f"{server.http}/api/sessions/{sid}/report", headers=server.headers, timeout=60)
+        made.raise_for_status()
+        page.driver.refresh()
+        page.wait(lambda: not page.js("return document.getElementById('report').hidden"), 30, "the report's link")
+        tabs = set(page.driver.window_handles)
+        page.driver.find_element(By.ID, "report").click()
+        [tab] = page.wait(lambda: set(page.driver.window_handles) - tabs, 30, "the report's tab")
+        page.driver.switch_to.window(tab)
+        page.wait(lambda: page.driver.title.startswith("Session report:"), 30, "the report in its tab")
         assert not page.severe(REFUSED), "console errors"
     finally:
         server.stop()

@@ -100,4 +100,22 @@ export async function download(href, name) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
+/**
+ * Open a page of the API (the report) in a new tab with the access token: the tab is opened at once
+ * (a tab opened after an await would be taken for a pop-up), then given the page fetched with it.
+ */
+export async function openWithToken(href) {
+  const tab = window.open("", "_blank");
+  try {
+    const response = await send(href, false);
+    const url = URL.createObjectURL(await response.blob());
+    if (tab) tab.location.href = url;
+    else location.href = url;
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  } catch (error) {
+    if (tab) tab.close();
+    throw error;
+  }
+}
+
 export { currentToken };

@@ -3,7 +3,7 @@
 
 import { setText } from "../dom.js";
 import { delta, known, lapTime } from "../format.js";
-import { api, currentToken, download, exportUrls } from "./api.js";
+import { api, currentToken, download, exportUrls, openWithToken } from "./api.js";
 import { mountCharts } from "./charts.js";
 import { mountCorners } from "./corners.js";
 import { mountList } from "./list.js";
@@ -145,6 +145,12 @@ $("exports").addEventListener("click", (event) => {
   if (!link || !currentToken()) return;
   event.preventDefault();
   download(link.getAttribute("href"), link.textContent).catch(showError);
+});
+
+$("report").addEventListener("click", (event) => {
+  if (!currentToken() || event.ctrlKey || event.metaKey || event.shiftKey || event.button) return;
+  event.preventDefault();
+  openWithToken($("report").getAttribute("href")).catch(showError);
 });
 
 /** The default pair: the reference (or the best lap) against the last other lap with a trace. */

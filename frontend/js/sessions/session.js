@@ -51,9 +51,15 @@ export function mountSummary(root) {
             ref.pinned ? "pinned" : ref.source === "session_best" ? "this session's best" : "best of this car and track"
           }`
         : "no reference lap for this car and track yet";
+      // The post-session report, once one was made: {url, created} (a URL relative to the page).
       const report = $("report");
-      report.hidden = !analysis.report;
-      if (analysis.report) report.href = analysis.report;
+      const made = analysis.report;
+      const url = typeof made === "string" ? made : made && made.url;
+      report.hidden = !url;
+      if (url) {
+        report.href = url;
+        report.textContent = `post-session report${made.created ? ` (${when(made.created)})` : ""}`;
+      }
     },
   };
 }
