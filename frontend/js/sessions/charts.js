@@ -101,7 +101,8 @@ export function mountCharts({ root, readout, onZoom, onCursor, onCornerPick }) {
   /** Zoom every chart to ``range`` ({from, to} in metres), or to the whole lap with null. */
   function zoom(range, fromUser = false) {
     const next = clamp(range);
-    const same = (p, q) => (p === null && q === null) || (p && q && Math.abs(p.from - q.from) < 0.01 && Math.abs(p.to - q.to) < 0.01);
+    const same = (p, q) =>
+      (p === null && q === null) || (p && q && Math.abs(p.from - q.from) < 0.01 && Math.abs(p.to - q.to) < 0.01);
     if (same(next, zoomed)) return;
     zoomed = next;
     applyZoom();
@@ -170,7 +171,14 @@ export function mountCharts({ root, readout, onZoom, onCursor, onCornerPick }) {
       ctx.fillText(c.name, left + w / 2, y);
       ctx.fillStyle = colours.muted;
       ctx.fillRect(Math.round(px), y + 2 * pr, pr, 4 * pr);
-      rects.push({ number: c.number, name: c.name, left: left / pr, right: (left + w) / pr, top: 0, bottom: u.bbox.top / pr });
+      rects.push({
+        number: c.number,
+        name: c.name,
+        left: left / pr,
+        right: (left + w) / pr,
+        top: 0,
+        bottom: u.bbox.top / pr,
+      });
     }
     ctx.restore();
     nameRects = rects;
@@ -197,8 +205,20 @@ export function mountCharts({ root, readout, onZoom, onCursor, onCornerPick }) {
         ? [{}, { label: "B − A", stroke: colours.fg, width: 1.25, fill: deltaFill, fillTo: 0, points: { show: false } }]
         : [
             {},
-            { label: "A", stroke: A, width: 1.25, points: { show: false }, paths: def.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined },
-            { label: "B", stroke: B, width: 1.25, points: { show: false }, paths: def.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined },
+            {
+              label: "A",
+              stroke: A,
+              width: 1.25,
+              points: { show: false },
+              paths: def.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
+            },
+            {
+              label: "B",
+              stroke: B,
+              width: 1.25,
+              points: { show: false },
+              paths: def.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
+            },
           ];
     const axisFont = `${small.matches ? 10 : 11}px system-ui, sans-serif`;
     const hooks = {
@@ -235,7 +255,16 @@ export function mountCharts({ root, readout, onZoom, onCursor, onCornerPick }) {
           space: def.height < 100 ? 22 : 30,
           grid: { stroke: colours.grid, width: 1 },
           ticks: { show: false },
-          values: (u, splits) => splits.map((v) => (def.percent ? `${Math.round(v * 100)}` : def.stepped ? gear(v) : def.key === "delta" ? `${v > 0 ? "+" : ""}${+v.toFixed(2)}` : `${+v.toFixed(2)}`)),
+          values: (u, splits) =>
+            splits.map((v) =>
+              def.percent
+                ? `${Math.round(v * 100)}`
+                : def.stepped
+                  ? gear(v)
+                  : def.key === "delta"
+                    ? `${v > 0 ? "+" : ""}${+v.toFixed(2)}`
+                    : `${+v.toFixed(2)}`,
+            ),
           splits: def.percent ? () => [0, 0.5, 1] : def.stepped ? (u, ai, min, max) => stepSplits(min, max) : undefined,
         },
       ],
@@ -245,7 +274,12 @@ export function mountCharts({ root, readout, onZoom, onCursor, onCornerPick }) {
         y: false,
         points: { size: 6, width: 1.5 },
         // Double-click: the whole lap, on every chart (and in the URL).
-        bind: { dblclick: () => () => { zoom(null, true); return null; } },
+        bind: {
+          dblclick: () => () => {
+            zoom(null, true);
+            return null;
+          },
+        },
       },
       hooks,
     };

@@ -69,7 +69,10 @@ export function mountCorners(root, { onPick }) {
         tr.title = `zoom the comparison to ${c.name} (${fixed(c.from_m, 0)}–${fixed(c.to_m, 0)} m)`;
         const ref = c.reference || {};
         const name = element("td", "name", c.name);
-        if (c.direction) name.append(element("span", "dir muted", c.direction === "left" ? " ↰" : c.direction === "right" ? " ↱" : ""));
+        if (c.direction)
+          name.append(
+            element("span", "dir muted", c.direction === "left" ? " ↰" : c.direction === "right" ? " ↱" : ""),
+          );
         const cells = [
           name,
           element("td", "ref", known(ref.brake_m) ? `${fixed(ref.brake_m, 0)} m` : DASH),
@@ -100,7 +103,8 @@ export function mountCorners(root, { onPick }) {
               td.classList.add("mistake");
               td.dataset.kind = row.kind;
             }
-            if (key === "time_lost_s" && known(v) && Math.abs(v) >= NOTABLE_S) td.classList.add(v > 0 ? "loss" : "gain");
+            if (key === "time_lost_s" && known(v) && Math.abs(v) >= NOTABLE_S)
+              td.classList.add(v > 0 ? "loss" : "gain");
             if (row.lap_id === marked.a) td.classList.add("is-a");
             if (row.lap_id === marked.b) td.classList.add("is-b");
           }
@@ -109,7 +113,8 @@ export function mountCorners(root, { onPick }) {
         const spread = c.spread ? c.spread[key] : null;
         cells.push(element("td", "spread", known(spread) ? metric.spread(spread) : DASH));
         const mean = element("td", "mean", known(c.mean_time_lost_s) ? delta(c.mean_time_lost_s) : DASH);
-        if (known(c.mean_time_lost_s) && Math.abs(c.mean_time_lost_s) >= NOTABLE_S) mean.classList.add(c.mean_time_lost_s > 0 ? "loss" : "gain");
+        if (known(c.mean_time_lost_s) && Math.abs(c.mean_time_lost_s) >= NOTABLE_S)
+          mean.classList.add(c.mean_time_lost_s > 0 ? "loss" : "gain");
         cells.push(mean);
         tr.append(...cells);
         return tr;
@@ -131,7 +136,8 @@ export function mountCorners(root, { onPick }) {
     },
     /** The corner zoomed to (highlighted), or null. */
     highlight(number) {
-      for (const tr of body.querySelectorAll("tr[data-number]")) tr.classList.toggle("zoomed", tr.dataset.number === String(number));
+      for (const tr of body.querySelectorAll("tr[data-number]"))
+        tr.classList.toggle("zoomed", tr.dataset.number === String(number));
     },
   };
 }

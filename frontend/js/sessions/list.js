@@ -78,7 +78,13 @@ export function mountList({ root, onFilter, onOpen }) {
   function render() {
     if (!loaded.length) {
       const tr = element("tr", "empty");
-      const td = element("td", "", filters.track || filters.car ? "no session with these filters" : "no session stored yet: drive one, or record the demo (simcoach demo-record)");
+      const td = element(
+        "td",
+        "",
+        filters.track || filters.car
+          ? "no session with these filters"
+          : "no session stored yet: drive one, or record the demo (simcoach demo-record)",
+      );
       td.colSpan = 7;
       tr.append(td);
       body.replaceChildren(tr);
@@ -100,8 +106,16 @@ export function mountList({ root, onFilter, onOpen }) {
   /** Options for the pickers: every track and car stored (from one unfiltered page of 500). */
   async function loadPickers(chosen) {
     const all = await api.sessions({ limit: 500 });
-    fillPicker(track, all.sessions.map((s) => s.track), chosen.track);
-    fillPicker(car, all.sessions.map((s) => s.car), chosen.car);
+    fillPicker(
+      track,
+      all.sessions.map((s) => s.track),
+      chosen.track,
+    );
+    fillPicker(
+      car,
+      all.sessions.map((s) => s.car),
+      chosen.car,
+    );
   }
 
   return {

@@ -66,7 +66,9 @@ async function showList() {
 // --- one session --------------------------------------------------------------------------------
 
 const summary = mountSummary(document);
-const lapTable = mountLapTable(document, { onPick: (which, id) => pickLaps(which === "a" ? id : state.view.a, which === "b" ? id : state.view.b) });
+const lapTable = mountLapTable(document, {
+  onPick: (which, id) => pickLaps(which === "a" ? id : state.view.a, which === "b" ? id : state.view.b),
+});
 const corners = mountCorners(document, { onPick: zoomToCorner });
 const events = mountEvents(document, { onPick: showEvent });
 const map = mountMap({ canvas: $("smap"), overlay: $("smap-cursor"), note: $("map-note") });
@@ -101,7 +103,11 @@ function showEvent(event) {
   const lapNo = analysedLap(event);
   const lap = state.analysis.laps.find((l) => l.lap === lapNo && l.has_trace);
   const corner = (state.analysis.corners || []).find((c) => c.name === event.corner);
-  const zoom = corner ? { from: corner.from_m, to: corner.to_m } : known(event.lap_dist_m) ? { from: event.lap_dist_m - 150, to: event.lap_dist_m + 150 } : null;
+  const zoom = corner
+    ? { from: corner.from_m, to: corner.to_m }
+    : known(event.lap_dist_m)
+      ? { from: event.lap_dist_m - 150, to: event.lap_dist_m + 150 }
+      : null;
   if (lap && lap.id !== state.view.b && lap.id !== state.view.a) {
     state.view = { ...state.view, zoom };
     pickLaps(state.view.a, lap.id);
@@ -109,7 +115,10 @@ function showEvent(event) {
 }
 
 function fillLapPickers() {
-  for (const [id, which] of [["lap-a", "a"], ["lap-b", "b"]]) {
+  for (const [id, which] of [
+    ["lap-a", "a"],
+    ["lap-b", "b"],
+  ]) {
     const select = $(id);
     select.replaceChildren(
       ...state.options.map((o) => {
@@ -157,7 +166,7 @@ $("report").addEventListener("click", (event) => {
 function defaultPair(analysis) {
   const ids = state.options.map((o) => o.id);
   const ref = analysis.reference && ids.includes(analysis.reference.lap_id) ? analysis.reference.lap_id : null;
-  const a = ref ?? (ids.includes(analysis.best_lap_id) ? analysis.best_lap_id : ids[0] ?? null);
+  const a = ref ?? (ids.includes(analysis.best_lap_id) ? analysis.best_lap_id : (ids[0] ?? null));
   const others = analysis.laps.filter((l) => l.has_trace && l.id !== a);
   const b = others.length ? others[others.length - 1].id : a;
   return { a, b };
@@ -263,7 +272,8 @@ async function route() {
   } catch (error) {
     showError(error);
     // The analysis failed (not a comparison of an analysed session): say so where its name would be.
-    if (state.view.session && !state.analysis) setText($("title"), error.status === 404 ? "session not found" : "session not readable");
+    if (state.view.session && !state.analysis)
+      setText($("title"), error.status === 404 ? "session not found" : "session not readable");
   }
 }
 

@@ -12,7 +12,15 @@ export const perf = {
     const mark = `simcoach-compare-${id}`;
     performance.mark(`${mark}-start`);
     const started = performance.now();
-    const run = { name, started_ms: started, fetch_ms: null, parse_ms: null, bytes: null, draw_ms: null, total_ms: null };
+    const run = {
+      name,
+      started_ms: started,
+      fetch_ms: null,
+      parse_ms: null,
+      bytes: null,
+      draw_ms: null,
+      total_ms: null,
+    };
     let fetchedAt = null;
     return {
       fetched(timing) {
@@ -31,9 +39,11 @@ export const perf = {
         run.painted_ms = null;
         runs.push(run);
         // And until the frame holding it was painted: the task after the next animation frame.
-        requestAnimationFrame(() => setTimeout(() => {
-          run.painted_ms = performance.now() - started;
-        }, 0));
+        requestAnimationFrame(() =>
+          setTimeout(() => {
+            run.painted_ms = performance.now() - started;
+          }, 0),
+        );
       },
     };
   },

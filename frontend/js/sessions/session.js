@@ -79,9 +79,15 @@ export function mountLapTable(root, { onPick }) {
       const sectors = Math.max(0, ...analysis.laps.map((l) => (Array.isArray(l.sectors) ? l.sectors.length : 0)));
       const best = analysis.best_sectors_s || [];
       head.replaceChildren(
-        ...["lap", "time", ...Array.from({ length: sectors }, (_, i) => `S${i + 1}`), "Δ best", "valid", "", "compare"].map(
-          (t) => element("th", "", t),
-        ),
+        ...[
+          "lap",
+          "time",
+          ...Array.from({ length: sectors }, (_, i) => `S${i + 1}`),
+          "Δ best",
+          "valid",
+          "",
+          "compare",
+        ].map((t) => element("th", "", t)),
       );
       rows = new Map();
       body.replaceChildren(
@@ -103,7 +109,12 @@ export function mountLapTable(root, { onPick }) {
           const dCell = element("td", "delta", lap.is_session_best ? "best" : delta(d));
           if (known(d) && !lap.is_session_best) dCell.classList.add(d > 0 ? "loss" : "gain");
           cells.push(dCell, element("td", "valid", lap.valid ? "✓" : "✗"));
-          const marks = [lap.is_reference && "ref", lap.out_lap && "out", lap.in_lap && "in", !lap.complete && "partial"].filter(Boolean);
+          const marks = [
+            lap.is_reference && "ref",
+            lap.out_lap && "out",
+            lap.in_lap && "in",
+            !lap.complete && "partial",
+          ].filter(Boolean);
           cells.push(element("td", "marks", marks.join(" ")));
           const pick = element("td", "pick");
           if (lap.has_trace) {
@@ -162,8 +173,13 @@ export function mountEvents(root, { onPick }) {
             li.dataset.index = String(i);
             li.dataset.kind = e.kind || "";
             if (known(e.lap)) li.dataset.lap = String(e.lap);
-            const where = [e.corner, known(analysedLap(e)) ? `lap ${analysedLap(e)}` : null].filter(Boolean).join(" · ");
-            li.append(element("span", "event-text", e.message || e.kind || "event"), element("span", "coach-where", where));
+            const where = [e.corner, known(analysedLap(e)) ? `lap ${analysedLap(e)}` : null]
+              .filter(Boolean)
+              .join(" · ");
+            li.append(
+              element("span", "event-text", e.message || e.kind || "event"),
+              element("span", "coach-where", where),
+            );
             li.tabIndex = 0;
             return li;
           }),

@@ -277,7 +277,14 @@ export function mountMap({ canvas, overlay, note }) {
     show(compare, cornerList, zoom) {
       const a = compare.a.channels;
       const b = compare.b.channels;
-      lap = { dist: compare.dist_m, ax: a.x, ay: a.y, bx: b.x, by: b.y, levels: gainLevels(compare.dist_m, compare.delta_s) };
+      lap = {
+        dist: compare.dist_m,
+        ax: a.x,
+        ay: a.y,
+        bx: b.x,
+        by: b.y,
+        levels: gainLevels(compare.dist_m, compare.delta_s),
+      };
       corners = Array.isArray(cornerList) ? cornerList : [];
       range = zoom || null;
       baseDirty = true;
