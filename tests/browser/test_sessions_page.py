@@ -366,6 +366,7 @@ def test_the_dashboard_header_links_the_sessions_page(stored, page):
     link.click()
     page.wait(lambda: report(page).get("listRows", 0) >= 1, 30, "the sessions page")
     assert page.driver.find_element(By.CSS_SELECTOR, ".nav a[href='index.html']").text == "live"
+    assert not page.severe(), "console errors"
 
 
 def test_behind_nginx_under_a_path_prefix(stored, session, page, tmp_path):
