@@ -176,20 +176,37 @@ def test_a_frame_is_one_point_with_every_channel_that_is_not_none(frame: Frame, 
     measurement, got_tags, fields, t = parse(text)
     assert measurement == "telemetry" and got_tags == tags.values()
     assert t == round(frame.t * 1e9)
+    expected = channels_of(frame)
+    assert fields == expected
+    for key, value in expected.items():
+        kind = type(fields[key])
+        assert kind is (float if isinstance(value, float) else type(value)), key
+
+
+def channels_of(frame: Frame) -> dict[str, Any]:
+    """The fields a frame's point must have: every channel that is not None (nor NaN), wheels as four."""
     expected: dict[str, Any] = {}
     for name in Frame.__struct_fields__:
         value = getattr(frame, name)
         if name in ("rig", "t") or value is None:
             continue
         if isinstance(value, tuple):
-            for suffix, v in zip(("fl", "fr", "rl", "rr"), value, strict=True):
-                expected[f"{name}_{suffix}"] = v
+            pairs = list(zip([f"{name}_{s}" for s in ("fl", "fr", "rl", "rr")], value, strict=True))
         else:
-            expected[name] = value
-    assert fields == expected
-    for key, value in expected.items():
-        kind = type(fields[key])
-        assert kind is (float if isinstance(value, float) else type(value)), key
+            pairs = [(name, value)]
+        expected.update((k, v) for k, v in pairs if not (isinstance(v, float) and math.isnan(v)))
+    return expected
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], max_examples=50)
+@given(batch=st.lists(frames, min_size=1, max_size=6), tags=session_tags)
+def test_a_body_has_each_frames_point_in_order_whichever_channels_each_leaves_none(
+    batch: list[Frame], tags: SessionTags
+) -> None:
+    body = lines.TelemetryEncoder(tags).lines(batch).decode()
+    assert body.endswith("\n")
+    points = [parse(text) for text in body[:-1].split("\n")]
+    assert [(p[2], p[3]) for p in points] == [(channels_of(f), round(f.t * 1e9)) for f in batch]
 
 
 def test_a_frame_built_with_an_int_where_a_float_belongs_still_writes_a_float() -> None:
@@ -228,3 +245,20 @@ def test_a_nan_in_an_unvalidated_frame_is_left_out_and_the_rest_written() -> Non
     assert "speed_kmh" not in fields and "tyre_temp_c_fl" not in fields
     assert fields["tyre_temp_c_fr"] == 80.0 and fields["rpm"] == good.rpm
     assert len(fields) == len(parse(encoder.line(good).decode())[2]) - 2
+
+
+def test_a_long_body_crosses_a_lap_time_appearing_and_a_nan_and_still_has_every_point_in_order() -> None:
+    from simcoach_agent.games.demo.source import DemoSource
+
+    source = DemoSource()
+    batch = [f for seq in range(1, 401) if (f := source.sample("rig-1", seq, 1_800_000_000.0 + seq / 60))]
+    # The demo's first lap has no last lap time yet; from frame 250 on there is one, as after a lap.
+    batch[250:] = [msgspec.structs.replace(f, last_lap_s=140.25) for f in batch[250:]]
+    batch[77] = msgspec.structs.replace(batch[77], speed_kmh=math.nan)
+    batch[300] = msgspec.structs.replace(batch[300], tyre_wear=None)
+    encoder = lines.TelemetryEncoder(SessionTags("r", "s", "g"))
+    body = encoder.lines(batch).decode()
+    points = [parse(text) for text in body[:-1].split("\n")]
+    assert [(p[2], p[3]) for p in points] == [(channels_of(f), round(f.t * 1e9)) for f in batch]
+    assert "speed_kmh" not in points[77][2] and "last_lap_s" in points[250][2] and "last_lap_s" not in points[249][2]
+    assert body == "".join(encoder.line(f).decode() + "\n" for f in batch)
