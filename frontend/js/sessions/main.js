@@ -49,6 +49,7 @@ const list = mountList({
     list.show(state.view).catch(showError);
   },
   onOpen: (id) => {
+    perf.opened();
     state.view = { session: id, a: null, b: null, zoom: null, track: state.view.track, car: state.view.car };
     writeUrl(state.view, { push: true });
     route();

@@ -3,9 +3,14 @@
 
 const runs = [];
 window.__simcoach_perf = runs;
+let openedAt = null;
 
 export const perf = {
   runs,
+  /** A session was opened from the list: the next comparison drawn also says how long since then. */
+  opened() {
+    openedAt = performance.now();
+  },
   /** Start timing one comparison; the run's ``fetched`` and ``drawn`` close its parts. */
   start(name) {
     const id = runs.length;
@@ -35,6 +40,8 @@ export const perf = {
         performance.measure(`simcoach-compare-${id}`, `${mark}-start`, `${mark}-drawn`);
         run.draw_ms = fetchedAt === null ? null : now - fetchedAt;
         run.total_ms = now - started;
+        run.since_open_ms = openedAt === null ? null : now - openedAt;
+        openedAt = null;
         Object.assign(run, extra);
         run.painted_ms = null;
         runs.push(run);
