@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from simcoach.report.answer import ASKED_OBSERVATIONS
 from simcoach.report.checked import ask
 from simcoach.report.llm import RETRY_AFTER_CAP_S, explain
 from simcoach.report.settings import ReportSettings
@@ -215,11 +216,46 @@ def test_a_server_that_refuses_json_schema_is_asked_once_in_the_json_object_form
     assert outcome.status == "answered"
     first, second = server.requests
     assert first.body["response_format"]["type"] == "json_schema"
-    assert second.body["response_format"] == {
-        "type": "json_object",
-        "schema": first.body["response_format"]["json_schema"]["schema"],
-    }
+    strict = first.body["response_format"]["json_schema"]["schema"]
+    assert set(second.body["response_format"]) == {"type", "schema"}
+    assert second.body["response_format"]["type"] == "json_object"
+    # The same schema, with bounds a grammar can hold a small model to.
+    bounded = second.body["response_format"]["schema"]
+    assert bounded["properties"].keys() == strict["properties"].keys()
+    assert bounded["properties"]["observations"]["maxItems"] == ASKED_OBSERVATIONS
+    assert "maxItems" not in strict["properties"]["observations"]
     assert [a.response_format for a in outcome.attempts] == ["json_schema", "json_object"]
+
+
+def test_the_schema_offers_only_the_ids_corners_and_laps_the_model_is_shown(server):
+    server.script(reply.answer(good_answer()))
+    explain(spa_packet(), settings_for(server))
+
+    schema = server.requests[0].body["response_format"]["json_schema"]["schema"]
+    fields = schema["properties"]["observations"]["items"]["properties"]
+    assert fields["evidence_ids"]["items"]["enum"] == [item.id for item in spa_packet().items]
+    assert fields["corner"]["anyOf"] == [
+        {"type": "string", "enum": ["Bus Stop", "La Source", "Pouhon"]},
+        {"type": "null"},
+    ]
+    assert fields["lap"]["anyOf"] == [{"type": "integer", "enum": [1, 2, 3, 4]}, {"type": "null"}]
+
+
+def test_a_model_with_a_small_context_is_shown_the_items_most_worth_reviewing(server):
+    server.script(reply.answer(good_answer()))
+    outcome = explain(spa_packet(), settings_for(server, max_items=3))
+
+    (request,) = server.requests
+    _, user = request.body["messages"]
+    shown = json.loads(user["content"].split("\n")[1])
+    assert [item["id"] for item in shown["items"]] == [
+        "corner:La Source:lap2",
+        "corner:Pouhon:lap3",
+        "consistency:Bus Stop",
+    ]
+    assert user["content"].endswith("(5 further items, less worth reviewing, are left out.)")
+    # The answer is still held against the whole packet.
+    assert outcome.status == "answered"
 
 
 def test_a_server_that_cannot_be_reached_is_reported():

@@ -111,6 +111,35 @@ class EvidencePacket(BaseModel):
         named = {session.id, session.game, session.track, session.car, session.driver}
         return {name for name in named | self.corners_present() if name}
 
+    def shown(self, max_items: int | None) -> EvidencePacket:
+        """The packet cut to ``max_items`` items for a model with a small context (None: all of it).
+
+        Kept first: the ranked items in their order, then the laps, then what holds for the whole session
+        (tyres, brakes, fuel), then the rest in the packet's order.
+        """
+        if max_items is None or len(self.items) <= max_items:
+            return self
+        rank = {item_id: n for n, item_id in enumerate(self.ranked)}
+
+        def order(pair: tuple[int, EvidenceItem]) -> tuple[int, int]:
+            n, item = pair
+            if item.id in rank:
+                return (0, rank[item.id])
+            if item.kind == "lap":
+                return (1, n)
+            if item.lap is None and item.corner is None:
+                return (2, n)
+            return (3, n)
+
+        kept = {item.id for _, item in sorted(enumerate(self.items), key=order)[:max_items]}
+        # A new packet, not model_copy: a copy would carry this one's cached index of ids.
+        return EvidencePacket(
+            session=self.session,
+            laps=self.laps,
+            items=[item for item in self.items if item.id in kept],
+            ranked=[item_id for item_id in self.ranked if item_id in kept],
+        )
+
     def for_model(self) -> str:
         """The packet as the model is shown it: compact JSON, unset fields left out, ranked order kept."""
         data: dict[str, Any] = self.model_dump(mode="json", exclude_none=True)

@@ -121,11 +121,12 @@ class _Completion(BaseModel):
     usage: _Usage | None = None
 
 
-def messages(packet: EvidencePacket) -> list[ChatCompletionMessageParam]:
-    """The chat the model is given: the rules, then the packet (and nothing else of the session)."""
+def messages(shown: EvidencePacket, left_out: int = 0) -> list[ChatCompletionMessageParam]:
+    """The chat the model is given: the rules, then the packet it is shown (and nothing else of the session)."""
+    more = f"\n({left_out} further items, less worth reviewing, are left out.)" if left_out else ""
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": f"Evidence of the session:\n{packet.for_model()}"},
+        {"role": "user", "content": f"Evidence of the session:\n{shown.for_model()}{more}"},
     ]
 
 
@@ -235,12 +236,13 @@ def _status_failure(exc: openai.APIStatusError) -> _Failure:
 def _ask_once(
     client: openai.OpenAI, packet: EvidencePacket, settings: ReportSettings, form: ResponseFormat
 ) -> tuple[Answer, _Usage | None]:
+    shown = packet.shown(settings.max_items)
     try:
         # The raw reply, read by our own lenient model: servers differ in what they add and leave out.
         raw = client.chat.completions.with_raw_response.create(
             model=settings.model,
-            messages=messages(packet),
-            response_format=response_format() if form == "json_schema" else cast(Any, json_object_format()),
+            messages=messages(shown, len(packet.items) - len(shown.items)),
+            response_format=response_format(shown) if form == "json_schema" else cast(Any, json_object_format(shown)),
             max_tokens=settings.max_tokens,
         )
         body = raw.http_response.content
@@ -266,7 +268,9 @@ def _ask_once(
     if not content or not content.strip():
         raise _Failure(f"the answer was empty (finish reason: {choice.finish_reason or 'none given'})")
     if choice.finish_reason == "length":
-        raise _Failure(f"the answer was cut off at {settings.max_tokens} tokens (SIMCOACH_REPORT_MAX_TOKENS)")
+        raise _Failure(
+            f"the answer was cut off at {settings.max_tokens} tokens (SIMCOACH_REPORT_MAX_TOKENS): {_quote(content)}"
+        )
     try:
         answer = Answer.model_validate_json(_json_text(content))
     except ValidationError as exc:

@@ -41,6 +41,14 @@ class ReportSettings(EnvSettings):
     retries: int = Field(2, ge=0, le=10)
     # The longest answer asked for, in tokens: bounds a small model that would otherwise ramble on.
     max_tokens: int = Field(2000, ge=100, le=100_000)
+    # The most evidence items the model is shown, the most worth reviewing first; unset: all of them.
+    # For a local model with a small context: a four-lap session's packet is ~35 items, ~8,000 tokens.
+    max_items: int | None = Field(None, ge=1, le=10_000)
+
+    @field_validator("max_items", mode="before")
+    @classmethod
+    def _empty_is_all(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("base_url")
     @classmethod
