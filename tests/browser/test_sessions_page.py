@@ -206,11 +206,26 @@ def test_a_comparison_of_two_laps_its_delta_corners_cursor_zoom_and_url(stored, 
     assert abs(shown - expected) < 0.05, (shown, expected)
     assert page.text("readout").startswith("7.0 km") or page.text("readout").startswith("7 km"), page.text("readout")
 
+    # The map's colours follow the delta: braking later into La Source, lap 2 (A) is ahead on the way in
+    # (red: B loses) and far behind from the apex on (green: B gains). Swapped, the colours swap.
+    la_source = next(c for c in session["corners"] if c["name"] == "La Source")
+    entry = f"return window.simcoachSessions.map.colours({la_source['from_m']}, {la_source['apex_m']})"
+    exit_ = f"return window.simcoachSessions.map.colours({la_source['apex_m']}, {la_source['to_m']})"
+    before, after = page.js(entry), page.js(exit_)
+    assert before["loss"] > 2 * before["gain"] and after["gain"] > 4 * after["loss"], (before, after)
+    page.driver.find_element(By.ID, "swap").click()
+    wait_compared(page, three, two, len(report(page)["perf"]))
+    mirrored = {"gain": "loss", "loss": "gain", "even": "even"}
+    assert page.js(entry) == {mirrored[k]: v for k, v in before.items()}
+    assert page.js(exit_) == {mirrored[k]: v for k, v in after.items()}
+    assert signed(page.attr("compare-summary", "data-end-delta") or "nan") == -end
+    page.driver.find_element(By.ID, "swap").click()
+    wait_compared(page, two, three, len(report(page)["perf"]))
+
     # The corner table: La Source on lap 2 lost time, and the coach named the late braking there.
     cell = corner_cell(page, "La Source", 2)
     assert cell["mistake"] and cell["kind"] == "late_brake", cell
     assert float(cell["lost"]) > 0.15 and cell["text"].startswith("+"), cell
-    la_source = next(c for c in session["corners"] if c["name"] == "La Source")
     assert abs(signed(cell["text"]) - la_source["laps"][1]["time_lost_s"]) < 0.0005
     assert "later than your best" in cell["title"]
 

@@ -41,7 +41,9 @@ export function gainLevels(dist, deltaS) {
     const d1 = deltaS[hi];
     if (!known(d0) || !known(d1) || hi === lo) continue;
     const slope = (d1 - d0) / (dist[hi] - dist[lo]);
-    levels[i] = Math.round(Math.max(-1, Math.min(1, slope / FULL_SLOPE)) * LEVELS);
+    // Rounded away from zero alike both ways, so swapping A and B swaps the colours exactly.
+    const v = Math.max(-1, Math.min(1, slope / FULL_SLOPE)) * LEVELS;
+    levels[i] = Math.sign(v) * Math.round(Math.abs(v));
   }
   return levels;
 }
@@ -301,6 +303,18 @@ export function mountMap({ canvas, overlay, note }) {
       cursor = idx;
       cursorDirty = true;
       schedule();
+    },
+    /** How the stretch ``from``..``to`` (m) is coloured: points where B gains, loses, or is even. */
+    colours(from, to) {
+      const out = { gain: 0, loss: 0, even: 0 };
+      if (!lap) return out;
+      for (let i = bisect(lap.dist, from); i < lap.dist.length && lap.dist[i] <= to; i += 1) {
+        const level = lap.levels[i];
+        if (level < 0) out.gain += 1;
+        else if (level > 0) out.loss += 1;
+        else out.even += 1;
+      }
+      return out;
     },
     /** Draw now if anything is waiting (so a measurement can include the map). */
     flush() {
