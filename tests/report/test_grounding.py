@@ -101,6 +101,10 @@ def test_an_observation_citing_nothing_is_dropped():
     assert reasons(evidence_ids=[]) == ["cites no evidence"]
 
 
+def test_an_observation_saying_nothing_is_dropped():
+    assert reasons(what_happened=" ") == ["says nothing of what happened"]
+
+
 def test_an_observation_citing_an_unknown_id_is_dropped():
     found = reasons(evidence_ids=["corner:La Source:lap2", "corner:Eau Rouge:lap2"])
     assert found == ["cites 'corner:Eau Rouge:lap2', which is not in the evidence"]
@@ -173,6 +177,7 @@ def test_only_the_observations_that_fail_are_dropped():
         ("Brake 12 m later into La Source", None),
         ("Find 0.9 s at Pouhon", "states '0.9 s', which no evidence holds"),
         ("Repeat lap 6", "mentions lap 6, which the session does not have"),
+        ("", "is empty"),
     ],
 )
 def test_priorities_state_only_numbers_the_packet_holds(note, reason):

@@ -2,6 +2,7 @@
 
 An observation is dropped, with every reason in plain words, when it
 
+- says nothing of what happened;
 - cites no evidence, or cites an id the packet does not have;
 - names a lap (its ``lap``) or a corner (its ``corner``, compared without case) that none of its cited
   items is about;
@@ -26,7 +27,8 @@ Which tokens are numbers with meaning, and when one is held:
 
 A number a coach would state as a difference ("12 m later") is held only if the packet holds the
 difference itself: the evidence builder puts it there (brake_later_m), the check does no arithmetic.
-Priorities and uncertainty notes cite nothing; a number in one must be held by some item of the packet.
+Priorities and uncertainty notes cite nothing; a number in one must be held by some item of the packet,
+a lap it mentions must be one of the session's, and an empty one is dropped.
 """
 
 from __future__ import annotations
@@ -217,6 +219,8 @@ def observation_problems(observation: Observation, packet: EvidencePacket) -> li
     """Why an observation is not held by its evidence, in plain words; empty when it is."""
     names = _names(packet)
     problems: list[str] = []
+    if not observation.what_happened.strip():
+        problems.append("says nothing of what happened")
     if not observation.evidence_ids:
         problems.append("cites no evidence")
     cited: list[EvidenceItem] = []
@@ -298,6 +302,8 @@ def check_notes(
 
 
 def _note_problem(note: str, names: set[str], values: list[float], session_laps: set[int]) -> str | None:
+    if not note.strip():
+        return "is empty"
     for lap in lap_mentions(note, names):
         if lap not in session_laps:
             return f"mentions lap {lap}, which the session does not have"
