@@ -51,15 +51,14 @@ export function mountSummary(root) {
             ref.pinned ? "pinned" : ref.source === "session_best" ? "this session's best" : "best of this car and track"
           }`
         : "no reference lap for this car and track yet";
-      // The post-session report, once one was made: {url, created} (a URL relative to the page).
+      // The post-session report: {url, created} once made; otherwise the backend makes it when the link
+      // is first opened (a few seconds), so the link is always there. URLs are relative to the page.
       const report = $("report");
       const made = analysis.report;
-      const url = typeof made === "string" ? made : made && made.url;
-      report.hidden = !url;
-      if (url) {
-        report.href = url;
-        report.textContent = `post-session report${made.created ? ` (${when(made.created)})` : ""}`;
-      }
+      report.href = (made && made.url) || `api/sessions/${encodeURIComponent(analysis.session.id)}/report`;
+      report.textContent = made && made.created ? `post-session report (${when(made.created)})` : "post-session report";
+      report.title = made ? "" : "made when first opened, from the evidence measured here";
+      report.hidden = false;
     },
   };
 }
