@@ -75,7 +75,7 @@ def same_values(a: str, b: str) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
     source = DemoSource()
     frames = [f for seq in range(1, args.frames + 1) if (f := source.sample("rig-1", seq, 1.8e9 + seq / 60))]
@@ -84,7 +84,7 @@ def main() -> None:
     theirs = best_us(point_body, frames, max(1, args.rounds // 2))
     a = encoder.lines(frames).decode().splitlines()
     b = point_body(frames).decode().splitlines()
-    # Every line would take as long as the Point rounds; a line in each 100 covers every None pattern the demo has.
+    # Comparing every line would take as long as a Point round; every 100th covers each None pattern the demo has.
     same = len(a) == len(b) == len(frames) and all(same_values(a[i], b[i]) for i in range(0, len(a), 100))
     print(f"{len(frames)} demo frames in one body, {len(fields_of(a[-1]))} fields, {len(a[-1])} bytes a line")
     print(f"simcoach encoder   {ours:7.2f} µs/frame")
