@@ -261,7 +261,7 @@ def test_a_model_with_a_small_context_is_shown_the_items_most_worth_reviewing(se
 def test_a_server_that_cannot_be_reached_is_reported():
     settings = ReportSettings(
         _env_file=None, base_url=f"http://127.0.0.1:{free_port()}/v1", timeout_s=TIMEOUT_S, retries=1
-    )  # type: ignore[call-arg]
+    )
     outcome = explain(spa_packet(), settings, backoff_s=BACKOFF_S)
     assert outcome.status == "failed" and len(outcome.attempts) == 2
     assert all(a.problem and a.problem.startswith("could not reach the server") for a in outcome.attempts)
