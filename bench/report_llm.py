@@ -54,7 +54,7 @@ from bench.common import free_port
 from simcoach.report.checked import checked
 from simcoach.report.evidence import EvidenceItem, EvidencePacket, LapSummary, SessionSummary
 from simcoach.report.llm import explain
-from simcoach.report.settings import ReportSettings
+from simcoach.settings import ReportSettings
 
 DEFAULT_PYTHON = Path("/tmp/llama-venv/bin/python")
 

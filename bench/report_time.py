@@ -24,7 +24,7 @@ from simcoach.analysis.session import analyse_session
 from simcoach.demo_session import record_to_file
 from simcoach.report.build import build_packet
 from simcoach.report.document import make_report, render
-from simcoach.report.settings import ReportSettings
+from simcoach.settings import ReportSettings
 from simcoach.storage.store import Store
 from simcoach.tracks.loader import TrackLibrary
 

@@ -9,7 +9,7 @@ import pytest
 from simcoach.report.answer import ASKED_OBSERVATIONS
 from simcoach.report.checked import ask
 from simcoach.report.llm import RETRY_AFTER_CAP_S, explain
-from simcoach.report.settings import ReportSettings
+from simcoach.settings import ReportSettings
 from tests.conftest import free_port
 from tests.report import chat_server as reply
 from tests.report.chat_server import ChatServer

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from simcoach.report.settings import ReportSettings
+from simcoach.settings import ReportSettings
 
 NAMES = (
     "OPENAI_API_KEY",

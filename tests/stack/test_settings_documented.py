@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from simcoach.report.settings import ReportSettings
-from simcoach.settings import InfluxSettings, Settings
+from simcoach.settings import InfluxSettings, ReportSettings, Settings
 from simcoach_agent.settings import AgentSettings
 
 REPO = Path(__file__).resolve().parents[2]

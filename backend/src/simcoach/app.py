@@ -19,9 +19,8 @@ from simcoach.demo_rig import run_demo_rig
 from simcoach.history import exporter as history_exporter
 from simcoach.live.hub import Hub
 from simcoach.report.service import Reports
-from simcoach.report.settings import ReportSettings
 from simcoach.routes import events, exports, laps, reference, report, sessions, status, thresholds
-from simcoach.settings import InfluxSettings, Settings, StackSecrets, check_production
+from simcoach.settings import InfluxSettings, ReportSettings, Settings, StackSecrets, check_production
 from simcoach.storage.retention import Retention
 from simcoach.storage.store import Store
 from simcoach.storage.writer import StorageWriter

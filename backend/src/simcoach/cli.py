@@ -245,7 +245,7 @@ def report(
     a model explains them and only what its evidence holds is kept. Exit 2 naming what is wrong.
     """
     from simcoach.report.document import make_report, stored
-    from simcoach.report.settings import ReportSettings
+    from simcoach.settings import ReportSettings
     from simcoach.storage.store import Store
     from simcoach.tracks.loader import TrackFileError, TrackLibrary
 

@@ -15,7 +15,7 @@ import pytest
 
 from simcoach.demo_session import record_to_file
 from simcoach.report.document import Report, make_report, render
-from simcoach.report.settings import ReportSettings
+from simcoach.settings import ReportSettings
 from simcoach.storage.store import Store
 from simcoach.tracks.loader import TrackLibrary
 from simcoach_agent.telemetry import SessionInfo

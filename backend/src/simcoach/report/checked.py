@@ -9,7 +9,7 @@ from simcoach.report.answer import Observation
 from simcoach.report.evidence import EvidencePacket
 from simcoach.report.grounding import Dropped, DroppedNote, check, check_notes
 from simcoach.report.llm import ModelOutcome, explain
-from simcoach.report.settings import ReportSettings
+from simcoach.settings import ReportSettings
 
 
 class CheckedAnswer(BaseModel):

@@ -25,7 +25,7 @@ from simcoach.report.build import build_packet
 from simcoach.report.checked import CheckedAnswer, ask
 from simcoach.report.evidence import EvidencePacket
 from simcoach.report.plain import Moment, moments, priorities
-from simcoach.report.settings import ReportSettings
+from simcoach.settings import ReportSettings
 from simcoach.storage.records import ReportRow
 from simcoach.storage.store import Store
 from simcoach.tracks.loader import TrackLibrary

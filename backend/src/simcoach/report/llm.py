@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simcoach.report.answer import Answer, json_object_format, response_format
 from simcoach.report.evidence import EvidencePacket
-from simcoach.report.settings import ReportSettings
+from simcoach.settings import ReportSettings
 
 log = logging.getLogger(__name__)
 

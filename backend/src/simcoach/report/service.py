@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 
 from simcoach.report.document import make_report, stored
-from simcoach.report.settings import ReportSettings
+from simcoach.settings import ReportSettings
 from simcoach.storage.records import ReportRow
 from simcoach.storage.store import Store
 from simcoach.storage.writer import StorageWriter
