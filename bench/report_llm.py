@@ -6,7 +6,7 @@ would, and prints how long the answer took, whether it parsed, how many observat
 many the grounding check kept, with the reasons for the others.
 
 The evidence is a real demo session's (recorded into a temporary store, analysed and built into a packet by
-simcoach.report.build) when that builder is there, else a fixed four-lap sample packet.
+simcoach.report.build), or with ``--sample`` the hand-made four-lap packet of the report's tests.
 
 Setup, in a venv of its own (never the project's: llama-cpp-python is no dependency of simcoach). No wheel
 is offered, so pip builds llama.cpp from source (cmake and a C++ compiler: apt-get install -y cmake
@@ -51,10 +51,17 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import free_port
+from simcoach.analysis.condition import session_conditions
+from simcoach.analysis.session import analyse_session
+from simcoach.demo_session import record_to_file
+from simcoach.report.build import build_packet
 from simcoach.report.checked import checked
-from simcoach.report.evidence import EvidenceItem, EvidencePacket, LapSummary, SessionSummary
+from simcoach.report.evidence import EvidencePacket
 from simcoach.report.llm import explain
 from simcoach.settings import ReportSettings
+from simcoach.storage.store import Store
+from simcoach.tracks.loader import TrackLibrary
+from tests.report.packets import spa_packet
 
 DEFAULT_PYTHON = Path("/tmp/llama-venv/bin/python")
 
@@ -75,80 +82,20 @@ def find_model(python: Path) -> Path:
     return ggufs[0]
 
 
-def demo_packet(laps: int) -> tuple[EvidencePacket, str] | None:
-    """A real demo session's evidence packet, when the evidence builder is there."""
-    try:
-        from simcoach.analysis.condition import session_conditions
-        from simcoach.analysis.session import analyse_session
-        from simcoach.demo_session import record_to_file
-        from simcoach.report.build import build_packet
-        from simcoach.storage.store import Store
-        from simcoach.tracks.loader import TrackLibrary
-    except ImportError as exc:
-        print(f"(no evidence builder: {exc}; using the sample packet)")
-        return None
+def demo_packet(laps: int) -> tuple[EvidencePacket, str]:
+    """A real demo session's evidence packet: recorded into a temporary store, analysed, built."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "simcoach.db"
-        mistakes = "late_brake@La Source:2,coasting@Pouhon:3"
+        mistakes = "late_brake@La Source:2,coasting@Les Combes:4"
         session_id = record_to_file(path, laps, seed=3, mistakes=mistakes)
         store = Store(path).open()
         try:
             analysis = analyse_session(store, session_id, TrackLibrary(None))
-            if analysis is None:
-                return None
+            assert analysis is not None
             packet = build_packet(analysis, session_conditions(store, analysis.session))
         finally:
             store.close()
     return packet, f"demo session {session_id} ({laps} laps, {mistakes})"
-
-
-def sample_packet() -> EvidencePacket:
-    """Four laps at Spa with a late brake at La Source on lap 2 and coasting into Pouhon on lap 3."""
-    times = {1: 141.872, 2: 139.455, 3: 139.902, 4: 138.311}
-    starts = {1: 0.0, 2: 141.872, 3: 281.327, 4: 421.229}
-    items = [
-        EvidenceItem(
-            id=f"lap:{lap}",
-            kind="lap",
-            lap=lap,
-            session_time_s=starts[lap],
-            summary=f"Lap {lap}",
-            numbers={"lap_time_s": t, "gap_to_best_s": round(t - times[4], 3)},
-        )
-        for lap, t in times.items()
-    ]
-    items += [
-        EvidenceItem(
-            id="corner:La Source:lap2",
-            kind="late_brake",
-            lap=2,
-            corner="La Source",
-            lap_dist_m=310.0,
-            session_time_s=163.4,
-            summary="Braked later than on the best lap and ran wide at the exit",
-            numbers={"time_lost_s": 0.42, "brake_m": 112.0, "ref_brake_m": 100.0, "brake_later_m": 12.0},
-            rank=1,
-        ),
-        EvidenceItem(
-            id="corner:Pouhon:lap3",
-            kind="coasting",
-            lap=3,
-            corner="Pouhon",
-            lap_dist_m=3480.0,
-            session_time_s=352.9,
-            summary="Neither throttle nor brake for a while before the turn-in",
-            numbers={"time_lost_s": 0.61, "coast_s": 0.8, "min_speed_kmh": 152.3, "ref_min_speed_kmh": 161.0},
-            rank=2,
-        ),
-    ]
-    return EvidencePacket(
-        session=SessionSummary(
-            id="bench-sample", game="demo", track="Spa-Francorchamps", car="GT3", laps=4, best_lap=4, best_lap_s=138.311
-        ),
-        laps=[LapSummary(lap=lap, time_s=t, session_time_s=starts[lap]) for lap, t in times.items()],
-        items=items,
-        ranked=["corner:Pouhon:lap3", "corner:La Source:lap2"],
-    )
 
 
 def wait_for_server(base: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float) -> float:
@@ -186,8 +133,8 @@ def main() -> None:
     if not args.python.exists():
         raise SystemExit(f"{args.python}: no such python; set up the llama venv as --help says")
     model = args.model or find_model(args.python)
-    built = None if args.sample else demo_packet(args.laps)
-    packet, source = built if built is not None else (sample_packet(), "the fixed sample packet")
+    # The sample: the hand-made packet the report's tests use.
+    packet, source = (spa_packet(), "the tests' sample packet") if args.sample else demo_packet(args.laps)
     shown = packet.shown(args.max_items or None)
     print(
         f"evidence: {source}: {len(packet.items)} items ({len(packet.for_model())} characters of JSON), "

@@ -177,6 +177,17 @@ class Settings(EnvSettings):
         return None
 
 
+def http_url(setting: str, value: str | None, expected: str) -> str | None:
+    """A server's base URL without its trailing slash; an error naming ``setting`` unless it is http(s)://host..."""
+    if value is None:
+        return None
+    url = value.strip().rstrip("/")
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest or rest.startswith("/"):
+        raise ValueError(f"{setting}: expected {expected}, got {value!r}")
+    return url
+
+
 class InfluxSettings(EnvSettings):
     """Where the exporter copies the embedded store: INFLUXDB_* (the names the product's .env has always used).
 
@@ -211,13 +222,7 @@ class InfluxSettings(EnvSettings):
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        url = value.strip().rstrip("/")
-        scheme, _, rest = url.partition("://")
-        if scheme.lower() not in ("http", "https") or not rest or rest.startswith("/"):
-            raise ValueError(f"INFLUXDB_URL: expected http://host:port or https://host:port, got {value!r}")
-        return url
+        return http_url("INFLUXDB_URL", value, "http://host:port or https://host:port")
 
     @field_validator("version", mode="before")
     @classmethod
@@ -326,13 +331,7 @@ class ReportSettings(EnvSettings):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        url = value.strip().rstrip("/")
-        scheme, _, rest = url.partition("://")
-        if scheme.lower() not in ("http", "https") or not rest or rest.startswith("/"):
-            raise ValueError(f"OPENAI_BASE_URL: expected http://host:port/v1 or https://host/v1, got {value!r}")
-        return url
+        return http_url("OPENAI_BASE_URL", value, "http://host:port/v1 or https://host/v1")
 
     def can_ask(self) -> bool:
         """Whether there is a model to ask: a key (OpenAI), or a server of one's own (a key optional)."""
