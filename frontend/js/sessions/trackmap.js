@@ -6,23 +6,12 @@
 
 import { fitCanvas, themeColours } from "../canvas.js";
 import { known } from "../format.js";
+import { bisect } from "../sorted.js";
 
 const WINDOW_M = 40; // the delta's slope is taken over this stretch, centred on each point
 const FULL_SLOPE = 0.002; // s/m at which the colour is at its strongest (0.2 s lost over 100 m)
 const LEVELS = 3; // colour steps each way
 const PAD = 22;
-
-/** Index of the last element of a sorted array not above v. */
-export function bisect(sorted, v) {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (sorted[mid] <= v) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
 
 /**
  * Per point, a colour level from -LEVELS (B gaining fast) to +LEVELS (B losing fast): the delta

@@ -5,6 +5,7 @@
 import { byId, element, setStyle, setText } from "../dom.js";
 import { fitCanvas, themeColours } from "../canvas.js";
 import { known, lapTime } from "../format.js";
+import { bisect } from "../sorted.js";
 import { session, state } from "../state.js";
 
 const PAD = 26; // room for corner names at the edge
@@ -31,18 +32,6 @@ function bounds(xs, ys, n) {
     if (y > maxY) maxY = y;
   }
   return { minX, maxX, minY, maxY };
-}
-
-/** Index of the last element of a sorted array not above v. */
-function bisect(sorted, v) {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (sorted[mid] <= v) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 export function cornerAt(corners, dist) {
