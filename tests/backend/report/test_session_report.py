@@ -13,7 +13,6 @@ import httpx
 import markdown_it
 import pytest
 
-from simcoach.demo_session import record_to_file
 from simcoach.report.document import Report, make_report, render
 from simcoach.settings import ReportSettings
 from simcoach.storage.store import Store
@@ -23,16 +22,8 @@ from simcoach_agent.telemetry.codec import encode, encode_batch
 from tests.conftest import BIN, TOKENS, start_backend
 from tests.helpers import DashboardFeed, make_frame, rig_connection
 
-# Lap 3 is the demo driver's fastest on seed 3 (the reference): the mistakes are on other laps.
-MISTAKES = "late_brake@La Source:2,coasting@Les Combes:4"
 CHARTS = {"lap-times", "speed-trace", "delta-trace", "corner-losses"}
 NO_MODEL = {"OPENAI_API_KEY": "", "OPENAI_BASE_URL": ""}
-
-
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    data = tmp_path_factory.mktemp("data")
-    return data, record_to_file(data / "simcoach.db", 4, seed=3, mistakes=MISTAKES)
 
 
 @pytest.fixture(scope="module")
