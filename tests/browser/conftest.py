@@ -6,22 +6,19 @@ import base64
 import json
 import os
 import re
-import shutil
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.conftest import REPO, free_port
+from tests.nginx import Nginx, nginx_binary, rewritten, run_nginx
 
 CHROMIUM = Path(os.environ.get("SIMCOACH_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("SIMCOACH_CHROMEDRIVER", "/usr/bin/chromedriver"))
-NGINX = os.environ.get("SIMCOACH_NGINX", "nginx")
 ARTIFACTS = REPO / "artifacts"
 DOCS_IMG = REPO / "docs" / "img"
 
@@ -191,30 +188,6 @@ def screenshot_targets(name: str) -> list[Path]:
 # --- nginx ----------------------------------------------------------------------------------------
 
 
-@dataclass
-class Nginx:
-    port: int
-    process: subprocess.Popen[bytes]
-    prefix: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def error_log(self) -> str:
-        path = self.prefix / "error.log"
-        return path.read_text(errors="replace") if path.exists() else ""
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 def nginx_config(site: str, prefix: Path) -> str:
     """A whole nginx.conf around one server block, every path inside ``prefix`` (no root needed)."""
     user = "user root root;\n" if os.geteuid() == 0 else ""
@@ -238,41 +211,19 @@ http {{
 
 def start_nginx(tmp_path: Path, backend_port: int) -> Nginx:
     """nginx with the shipped site (frontend/nginx/default.conf), pointed at this checkout and backend."""
-    binary = shutil.which(NGINX) or shutil.which(NGINX, path="/usr/sbin:/sbin")
-    if binary is None:
-        pytest.fail("nginx is missing: install Debian's nginx (./dev.sh test does) to run the path-prefix test")
+    binary = nginx_binary("the path-prefix test")
     prefix = tmp_path / "nginx"
     prefix.mkdir()
     port = free_port()
-    site = (REPO / "frontend" / "nginx" / "default.conf").read_text()
-    for old, new in (
-        ("listen 8124;", f"listen 127.0.0.1:{port};"),
-        ("/usr/share/nginx/html/", f"{REPO / 'frontend'}/"),
-        ("backend:5001", f"127.0.0.1:{backend_port}"),
-    ):
-        if old not in site:
-            raise AssertionError(f"frontend/nginx/default.conf no longer contains {old!r}: update this test with it")
-        site = site.replace(old, new)
+    site = rewritten(
+        (REPO / "frontend" / "nginx" / "default.conf").read_text(),
+        {
+            "listen 8124;": f"listen 127.0.0.1:{port};",
+            "/usr/share/nginx/html/": f"{REPO / 'frontend'}/",
+            "backend:5001": f"127.0.0.1:{backend_port}",
+        },
+        "frontend/nginx/default.conf",
+    )
     conf = prefix / "nginx.conf"
     conf.write_text(nginx_config(site, prefix))
-    check = subprocess.run(
-        [binary, "-t", "-p", str(prefix), "-c", str(conf)], capture_output=True, text=True, check=False
-    )
-    if check.returncode:
-        raise AssertionError(f"nginx refused the config: {check.stderr}")
-    with (prefix / "stderr.log").open("wb") as log:
-        process = subprocess.Popen(
-            [binary, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"], stdout=log, stderr=subprocess.STDOUT
-        )
-    server = Nginx(port, process, prefix)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"nginx exited: {server.error_log()}")
-        try:
-            httpx.get(f"{server.url}/ai-sim-coach/", timeout=1)
-            return server
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.stop()
-    raise AssertionError(f"nginx did not start: {server.error_log()}")
+    return run_nginx(binary, prefix, conf, port, probe="/ai-sim-coach/", timeout_s=10)

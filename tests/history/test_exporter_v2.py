@@ -9,13 +9,11 @@ refusal, never for a write cut short by shutdown.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import threading
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -28,6 +26,7 @@ from simcoach.storage.writer import StorageWriter
 from simcoach_agent.games.demo.source import DemoSource
 from simcoach_agent.telemetry import Frame
 from tests.helpers import until
+from tests.history.influx2_stand_in import Influx2Handler, serving
 
 RIG = "rig-v2"
 SESSION = "s-v2"
@@ -69,7 +68,7 @@ def influx2() -> Iterator[Influx2]:
     fake = Influx2()
     fake.hold.set()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(Influx2Handler):
         def _answer(self) -> None:
             parts = urllib.parse.urlsplit(self.path)
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -86,36 +85,14 @@ def influx2() -> Iterator[Influx2]:
                     answer = {"code": "unavailable", "message": "temporarily unavailable"}
                 query = dict(urllib.parse.parse_qsl(parts.query))
                 fake.writes.append(Write(query, self.headers.get("Authorization", ""), body, status))
-            data = json.dumps(answer).encode() if answer is not None else b""
-            self.send_response(status)
-            if parts.path == "/ping":
-                self.send_header("X-Influxdb-Version", "v2.7.11")
-            if data:
-                self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.reply(parts.path, status, answer)
 
-        def do_GET(self) -> None:
-            self._answer()
-
-        def do_POST(self) -> None:
-            self._answer()
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield fake
-    finally:
-        fake.hold.set()
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(Handler) as url:
+        fake.url = url
+        try:
+            yield fake
+        finally:
+            fake.hold.set()  # a write held back must finish before the server can shut down
 
 
 def demo_frames(n: int) -> list[Frame]:

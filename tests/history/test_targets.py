@@ -6,11 +6,9 @@ from __future__ import annotations
 import gzip
 import json
 import socket
-import threading
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from simcoach.history.targets import InfluxV1Target, InfluxV2Target, TargetError
 from simcoach.settings import InfluxSettings, Settings
 from simcoach_agent.games.demo.source import DemoSource
 from simcoach_agent.telemetry import Frame
+from tests.history.influx2_stand_in import Influx2Handler, serving
 from tests.influx import InfluxServer
 
 pytestmark = pytest.mark.integration
@@ -229,7 +228,7 @@ class FakeInflux2:
 def influx2() -> Iterator[FakeInflux2]:
     fake = FakeInflux2()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(Influx2Handler):
         def _answer(self) -> None:
             parts = urllib.parse.urlsplit(self.path)
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -243,35 +242,11 @@ def influx2() -> Iterator[FakeInflux2]:
                 )
             )
             status, answer = fake.answers.get(parts.path, (204, None))
-            data = json.dumps(answer).encode() if answer is not None else b""
-            self.send_response(status)
-            if parts.path == "/ping":
-                self.send_header("X-Influxdb-Version", "v2.7.11")
-            if data:
-                self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.reply(parts.path, status, answer)
 
-        def do_GET(self) -> None:
-            self._answer()
-
-        def do_POST(self) -> None:
-            self._answer()
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as url:
+        fake.url = url
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def v2(fake: FakeInflux2, use_gzip: bool = False) -> InfluxV2Target:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,9 +22,9 @@ import yaml
 
 from tests.conftest import REPO, Backend, free_port, start_backend
 from tests.helpers import DashboardFeed, wait_until
+from tests.nginx import Nginx, nginx_binary, rewritten, run_nginx
 from tests.stack.images import copied
 
-NGINX = os.environ.get("SIMCOACH_NGINX", "nginx")
 PREFIX = "/ai-sim-coach"
 
 
@@ -79,40 +77,8 @@ def image_html(target: Path) -> Path:
     return copied(REPO / "frontend" / "Dockerfile", REPO / "frontend", "/usr/share/nginx/html/", target)
 
 
-def rewritten(text: str, replacements: dict[str, str], name: str) -> str:
-    for old, new in replacements.items():
-        assert old in text, f"{name} no longer contains {old!r}: update tests/stack/test_nginx.py with it"
-        text = text.replace(old, new)
-    return text
-
-
-@dataclass
-class Nginx:
-    port: int
-    process: subprocess.Popen[bytes]
-    prefix: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def error_log(self) -> str:
-        path = self.prefix / "error.log"
-        return path.read_text(errors="replace") if path.exists() else ""
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 def start_nginx(prefix: Path, backend_port: int, grafana_port: int) -> Nginx:
-    binary = shutil.which(NGINX) or shutil.which(NGINX, path="/usr/sbin:/sbin")
-    if binary is None:
-        pytest.fail("nginx is missing: install Debian's nginx (./dev.sh test does) to run the frontend tests")
+    binary = nginx_binary("the frontend tests")
     prefix.mkdir()
     port = free_port()
     html = image_html(prefix / "html")
@@ -143,30 +109,7 @@ def start_nginx(prefix: Path, backend_port: int, grafana_port: int) -> Nginx:
         main = "user root root;\n" + main
     conf = prefix / "nginx.conf"
     conf.write_text(main)
-    check = subprocess.run(
-        [binary, "-t", "-p", str(prefix), "-c", str(conf)], capture_output=True, text=True, check=False
-    )
-    assert check.returncode == 0, f"nginx refused the configuration: {check.stderr}"
-    with (prefix / "stderr.log").open("wb") as log:
-        process = subprocess.Popen(
-            [binary, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"], stdout=log, stderr=subprocess.STDOUT
-        )
-    server = Nginx(port, process, prefix)
-
-    def answers() -> bool:
-        assert process.poll() is None, f"nginx exited: {server.error_log()}"
-        try:
-            httpx.get(f"{server.url}{PREFIX}/", timeout=1)
-            return True
-        except httpx.TransportError:
-            return False
-
-    try:
-        wait_until(answers, 20, lambda: f"nginx did not answer: {server.error_log()}")
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    return run_nginx(binary, prefix, conf, port, probe=f"{PREFIX}/")
 
 
 @dataclass
